@@ -1,0 +1,98 @@
+# Rightsdesk — everyday commands. `make run` serves the demo, `make test` runs the tests.
+# Both set up what they need first (Debian packages, the virtualenv, compiled messages).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+# Python 3.12 to build the venv with: python3.12 if on PATH, else pyenv's `python`
+# (which .python-version pins to 3.12).
+PYTHON      ?= $(shell command -v python3.12 2>/dev/null || echo python)
+PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
+PG_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
+RUN_ADDR    ?= 127.0.0.1:8000
+
+.PHONY: help system system-browser venv messages migrate demo run test test-pg \
+        lint format check-migrations bench clean distclean
+
+help:
+	@echo "make run               set up and serve the demo on http://$(RUN_ADDR)/ (worker + server)"
+	@echo "make test              all tests on SQLite, browser tests included (PYTEST_ARGS=...)"
+	@echo "make test-pg           the same on PostgreSQL (PG_URL=$(PG_URL))"
+	@echo "make lint              ruff check + ruff format --check"
+	@echo "make format            ruff format + ruff check --fix"
+	@echo "make check-migrations  fail if models and migrations disagree"
+	@echo "make demo              migrate and load the demo data"
+	@echo "make bench [NAME=...]  run bench/run.py"
+	@echo "make system[-browser]  install missing Debian packages (chromium with -browser)"
+	@echo "make venv | messages | migrate | clean | distclean"
+
+# --- setup ------------------------------------------------------------------------------
+
+system:
+	@bash scripts/setup-system.sh
+
+system-browser:
+	@bash scripts/setup-system.sh --browser
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Only the dependencies are installed (the project is not a package: `packages = []`);
+# they are reinstalled whenever pyproject.toml changes.
+$(STAMP): pyproject.toml scripts/pyproject-deps.py | $(PY)
+	$(PY) scripts/pyproject-deps.py dev > $(VENV)/requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r $(VENV)/requirements.txt
+	@touch $@
+
+venv: $(STAMP)
+
+# .mo files are built, not committed; compilemessages skips .po files that are up to date.
+messages: system venv
+	@$(PY) manage.py compilemessages --ignore=$(VENV) -v 0
+
+migrate: venv
+	$(PY) manage.py migrate --no-input
+
+demo: migrate messages
+	$(PY) manage.py seed_demo
+
+run: system messages demo
+	@RUN_ADDR=$(RUN_ADDR) bash scripts/run.sh
+
+# --- checks -----------------------------------------------------------------------------
+
+test: system-browser venv messages
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-pg: system-browser venv messages
+	@bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+check-migrations: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: venv messages
+	$(PY) bench/run.py $(if $(NAME),--name $(NAME))
+
+# --- cleaning ---------------------------------------------------------------------------
+
+# Keeps var/ (database, uploaded files, per-installation secrets) and the venv.
+clean:
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .pytest_cache -o -name .ruff_cache \) -type d -print0 | xargs -0 rm -rf
+	find . -path ./$(VENV) -prune -o -name '*.mo' -type f -print0 | xargs -0 rm -f
+	rm -rf test-artifacts
+
+distclean: clean
+	rm -rf $(VENV)

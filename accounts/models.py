@@ -1,0 +1,97 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OrganisationKind, Role
+
+
+class User(AbstractUser):
+    """A person who signs in: a worker with an account, or staff holding memberships."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=[("zh-hans", "中文"), ("en", "English")]
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Organisation(models.Model):
+    """A node of the organisation tree: unions, and legal-aid providers beside them.
+
+    `path` is a materialised path ("/1/4/9/") so that a supervisor's subtree is one indexed
+    prefix filter, whatever the depth.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    region = models.CharField(_("region"), max_length=100, help_text=_("e.g. 常州市武进区"))
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    requires_referral_approval = models.BooleanField(
+        _("referrals need supervisor approval"), default=True
+    )
+    referral_response_days = models.PositiveSmallIntegerField(
+        _("days to answer a referral"), default=7,
+        help_text=_("Providers only; after Legal Aid Law Art. 43."),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
+    def is_union(self) -> bool:
+        return self.kind in OrganisationKind.unions()
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind in OrganisationKind.providers()
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk and f"/{self.pk}/" in (self.parent.path or ""):
+            raise ValidationError(_("An organisation cannot sit below itself."))
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"

@@ -1,0 +1,65 @@
+"""Writing and verifying the append-only audit chain."""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import AuditEvent
+from .models.audit import GENESIS
+
+
+def _lock_chain(chain_key: int) -> None:
+    # SQLite runs writers one at a time (IMMEDIATE transactions); PostgreSQL needs a lock so two
+    # writers to one chain cannot both read the same head.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [74817, chain_key % 2_000_000_000])
+
+
+def audit_record(*, verb: str, actor=None, actor_kind: str | None = None, case=None,
+                 payload: dict | None = None, worker_visible: bool = False) -> AuditEvent:
+    """Append one event to its chain. Must run inside the caller's transaction."""
+    assert transaction.get_connection().in_atomic_block, "audit events are written inside a transaction"
+    chain_key = case.pk if case is not None else 0
+    _lock_chain(chain_key)
+    head = (
+        AuditEvent.objects.filter(chain_key=chain_key).order_by("-id").values_list("hash", flat=True).first()
+    )
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        chain_key=chain_key,
+        occurred_at=timezone.now(),
+        actor=user,
+        actor_kind=actor_kind or ("staff" if user else "worker"),
+        case=case,
+        verb=verb,
+        payload=payload or {},
+        worker_visible=worker_visible,
+        prev_hash=head or GENESIS,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    return event
+
+
+@dataclass
+class ChainBreak:
+    event_id: int
+    chain_key: int
+    reason: str
+
+
+def audit_verify() -> tuple[int, ChainBreak | None]:
+    """Walk every chain in order; return the number of events checked and the first break."""
+    heads: dict[int, str] = {}
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=5000):
+        expected_prev = heads.get(event.chain_key, GENESIS)
+        if event.prev_hash != expected_prev:
+            return checked, ChainBreak(event.id, event.chain_key, "prev_hash does not match the previous event")
+        if event.compute_hash() != event.hash:
+            return checked, ChainBreak(event.id, event.chain_key, "hash does not match the event's content")
+        heads[event.chain_key] = event.hash
+        checked += 1
+    return checked, None

@@ -1,0 +1,10 @@
+from .audit import AuditEvent
+from .case import Case, CaseGroupObjectPermission, CaseUserObjectPermission, ReferenceCounter
+from .parties import CaseParty, Employer, Worker
+from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
+
+__all__ = [
+    "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParty", "CaseUserObjectPermission",
+    "Claim", "ConsentRecord", "Employer", "Message", "Note", "Notification", "ReferenceCounter",
+    "Referral", "Worker",
+]
