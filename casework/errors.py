@@ -45,3 +45,12 @@ class GuardFailed(DomainError):
 
 class RateLimited(DomainError):
     status = 429
+
+
+class Forbidden(DomainError):
+    """The user sees the case but may not take this action on it."""
+
+    status = 403
+
+    def __init__(self, message=None):
+        super().__init__(message or _("You cannot take this action on this case."))

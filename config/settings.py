@@ -37,6 +37,7 @@ SECRET_KEY = _secret_from_file("DJANGO_SECRET_KEY")
 # Separate keys: field encryption at rest, and keyed hashes of receipt codes and ID numbers.
 FIELD_ENCRYPTION_KEY = _secret_from_file("RIGHTSDESK_FIELD_KEY")
 LOOKUP_HASH_KEY = _secret_from_file("RIGHTSDESK_LOOKUP_KEY")
+AUDIT_CHAIN_KEY = _secret_from_file("RIGHTSDESK_AUDIT_KEY")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]

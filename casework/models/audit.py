@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -53,4 +54,5 @@ class AuditEvent(models.Model):
             "prev": self.prev_hash,
         }
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        # Keyed: someone who can write to the database but lacks the key cannot forge a link.
+        return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,359 @@
+"""The one gate (DESIGN §3): who may see a case, and who may do what to it.
+
+Every view, export, admin page and search asks this module, and nothing else. Two questions:
+
+- *Which cases may this user see, and how much of each?* — `visible_cases(user)` answers for
+  lists in the database, `access(user, case)` for one loaded case. Both are built from the same
+  rules (`_RULES` below), and a test checks that they agree for every role.
+- *May this user take this action on this case now?* — `may(user, action, case)`, in memory,
+  from the principal and the loaded case (no query per row).
+
+Denied and missing look the same: the `get_…_or_404` helpers raise `NotFound`.
+
+How access arises (grants follow the case):
+- a caseworker sees the cases owned by their union (restricted ones only when assigned);
+- a supervisor sees every case owned by their union or any organisation below it;
+- the assignee and, after acceptance, the assigned lawyer hold direct guardian grants
+  (`view_case`, `work_case`) made by the services that assign them;
+- a coordinator of a provider sees a limited summary while a referral to it is pending;
+- a worker sees the worker-visible part of the cases filed with their account;
+- an analyst and an administrator see no case (reports come from aggregates only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.choices import Role
+
+from .choices import CaseState, Confidentiality, ReferralState
+from .errors import NotFound
+from .models import Case, CaseUserObjectPermission, Referral
+
+VIEW_PERM = "view_case"
+WORK_PERM = "work_case"
+
+
+class Access(StrEnum):
+    NONE = "none"
+    WORKER = "worker"  # the worker's own case: the worker-visible part
+    SUMMARY = "summary"  # a provider's coordinator before acceptance: no identity, no evidence
+    FULL = "full"  # staff with the whole file
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What the gate needs to know about a user, read once per request."""
+
+    user_id: int | None
+    is_active: bool = False
+    caseworker_org_ids: frozenset[int] = frozenset()
+    supervisor_paths: tuple[str, ...] = ()
+    supervisor_org_ids: frozenset[int] = frozenset()
+    coordinator_org_ids: frozenset[int] = frozenset()
+    lawyer_org_ids: frozenset[int] = frozenset()
+    analyst_org_ids: frozenset[int] = frozenset()
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def union_org_ids(self) -> frozenset[int]:
+        return self.caseworker_org_ids | self.supervisor_org_ids
+
+    @property
+    def works_queue(self) -> bool:
+        """Caseworkers, supervisors and lawyers have a case list; coordinators an inbox."""
+        return bool(self.roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.LAWYER, Role.COORDINATOR})
+
+    def in_supervised_subtree(self, org_path: str) -> bool:
+        return any(org_path.startswith(p) for p in self.supervisor_paths)
+
+
+ANONYMOUS = Principal(user_id=None)
+
+
+@dataclass(frozen=True)
+class ReceiptHolder:
+    """A worker who filed anonymously and has just proved their receipt code: they act on that
+    one case and no other. The tracking view builds one per request from the session."""
+
+    case_id: int
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def has_perm(self, perm, obj=None) -> bool:  # django-fsm asks string permissions this way
+        return False
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The daily sweep: it may expire referrals and nothing else."""
+
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+
+SYSTEM = SystemActor()
+
+
+def principal_for(user) -> Principal:
+    """The user's memberships, cached on the user object for the rest of the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "memberships"):
+        return ANONYMOUS
+    cached = getattr(user, "_rightsdesk_principal", None)
+    if cached is not None:
+        return cached
+    by_role: dict[str, set[int]] = {r: set() for r in Role.values}
+    supervisor_paths: list[str] = []
+    for org_id, role, path in user.memberships.values_list("organisation_id", "role", "organisation__path"):
+        by_role[role].add(org_id)
+        if role == Role.SUPERVISOR:
+            supervisor_paths.append(path)
+    principal = Principal(
+        user_id=user.pk,
+        is_active=user.is_active,
+        caseworker_org_ids=frozenset(by_role[Role.CASEWORKER]),
+        supervisor_paths=tuple(sorted(supervisor_paths)),
+        supervisor_org_ids=frozenset(by_role[Role.SUPERVISOR]),
+        coordinator_org_ids=frozenset(by_role[Role.COORDINATOR]),
+        lawyer_org_ids=frozenset(by_role[Role.LAWYER]),
+        analyst_org_ids=frozenset(by_role[Role.ANALYST]),
+        roles=frozenset(r for r, ids in by_role.items() if ids),
+    )
+    user._rightsdesk_principal = principal
+    return principal
+
+
+# --- seeing: the same rules as a queryset filter and as an in-memory check ---------------------
+
+
+def _granted(user_id: int, codename: str):
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user_id=user_id, permission__codename=codename
+        )
+    )
+
+
+def _full_access_q(p: Principal) -> Q:
+    q = Q(pk__in=[])
+    if p.caseworker_org_ids:
+        q |= Q(owning_org_id__in=p.caseworker_org_ids) & ~Q(confidentiality=Confidentiality.RESTRICTED)
+    for path in p.supervisor_paths:
+        q |= Q(owning_org__path__startswith=path)
+    if p.user_id is not None and p.roles:
+        q |= Q(_granted(p.user_id, VIEW_PERM))
+    return q
+
+
+def _summary_q(p: Principal) -> Q:
+    if not p.coordinator_org_ids:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            Referral.objects.filter(
+                case=OuterRef("pk"), state=ReferralState.PENDING, sent_at__isnull=False,
+                provider_id__in=p.coordinator_org_ids,
+            )
+        )
+    )
+
+
+def visible_cases(user, *, access: Access = Access.FULL, base: QuerySet | None = None) -> QuerySet:
+    """Cases the user may see at the given access level, filtered in the database."""
+    qs = base if base is not None else Case.objects.all()
+    if isinstance(user, ReceiptHolder):
+        return qs.filter(pk=user.case_id) if access == Access.WORKER else qs.none()
+    p = principal_for(user)
+    if not p.is_active:
+        return qs.none()
+    if access == Access.FULL:
+        return qs.filter(_full_access_q(p)) if p.roles else qs.none()
+    if access == Access.SUMMARY:
+        return qs.filter(_summary_q(p)).exclude(_full_access_q(p))
+    if access == Access.WORKER:
+        return qs.filter(filed_by_id=p.user_id)
+    return qs.none()
+
+
+def _has_grant(user, case: Case, codename: str) -> bool:
+    """Guardian grant check, read once per (user, case) and cached on the case."""
+    cache = case.__dict__.setdefault("_grant_cache", {})
+    key = (user.pk, codename)
+    if key not in cache:
+        cache[key] = CaseUserObjectPermission.objects.filter(
+            content_object_id=case.pk, user_id=user.pk, permission__codename=codename
+        ).exists()
+    return cache[key]
+
+
+def access(user, case: Case) -> Access:
+    """How much of this case the user may see (the single-object form of `visible_cases`)."""
+    if isinstance(user, ReceiptHolder):
+        return Access.WORKER if case.pk is not None and case.pk == user.case_id else Access.NONE
+    if isinstance(user, SystemActor):
+        return Access.NONE
+    p = principal_for(user)
+    if not p.is_active or case.pk is None:
+        return Access.NONE
+    if p.roles:
+        if case.owning_org_id in p.caseworker_org_ids and case.confidentiality != Confidentiality.RESTRICTED:
+            return Access.FULL
+        if p.supervisor_paths and p.in_supervised_subtree(case.owning_org.path):
+            return Access.FULL
+        if _has_grant(user, case, VIEW_PERM):
+            return Access.FULL
+        if p.coordinator_org_ids and case.referrals.filter(
+            state=ReferralState.PENDING, sent_at__isnull=False, provider_id__in=p.coordinator_org_ids
+        ).exists():
+            return Access.SUMMARY
+    if case.filed_by_id is not None and case.filed_by_id == p.user_id:
+        return Access.WORKER
+    return Access.NONE
+
+
+# --- doing -----------------------------------------------------------------------------------
+
+# Actions a worker may take on their own case (account or receipt code).
+WORKER_ACTIONS = {"view_worker", "submit", "resume", "withdraw", "message_worker", "consent"}
+
+
+def _is_assignee(p: Principal, case: Case) -> bool:
+    return p.user_id is not None and case.assignee_id == p.user_id
+
+
+def _is_union_staff(p: Principal, case: Case) -> bool:
+    """A caseworker or supervisor of the owning organisation (or a supervisor above it)."""
+    return case.owning_org_id in p.union_org_ids or (
+        bool(p.supervisor_paths) and p.in_supervised_subtree(case.owning_org.path)
+    )
+
+
+def _is_supervisor(p: Principal, case: Case) -> bool:
+    return bool(p.supervisor_paths) and p.in_supervised_subtree(case.owning_org.path)
+
+
+def _live_referral(case: Case):
+    """The pending or accepted referral, read once per case object."""
+    if "_live_referral" not in case.__dict__:
+        case._live_referral = (
+            case.referrals.filter(state__in=[ReferralState.PENDING, ReferralState.ACCEPTED])
+            .select_related("provider")
+            .first()
+        )
+    return case._live_referral
+
+
+def _is_coordinator_of_pending(p: Principal, case: Case) -> bool:
+    ref = _live_referral(case)
+    return (
+        ref is not None
+        and ref.state == ReferralState.PENDING
+        and ref.sent_at is not None
+        and ref.provider_id in p.coordinator_org_ids
+    )
+
+
+def _is_assigned_lawyer(p: Principal, case: Case) -> bool:
+    ref = _live_referral(case)
+    return (
+        ref is not None
+        and ref.state == ReferralState.ACCEPTED
+        and ref.lawyer_id == p.user_id
+        and ref.provider_id in p.lawyer_org_ids
+    )
+
+
+def may(user, action: str, case: Case) -> bool:
+    """May `user` take `action` on `case`? Source states are checked by the state machine;
+    this answers who. Unknown actions are refused."""
+    if isinstance(user, SystemActor):
+        return action == "expire_referral"
+    level = access(user, case)
+    if level == Access.NONE:
+        return False
+    if level == Access.WORKER:
+        return action in WORKER_ACTIONS
+    p = principal_for(user)
+    if level == Access.SUMMARY:
+        return action in {"view_summary", "accept_referral", "decline_referral", "conflict_check"} and (
+            _is_coordinator_of_pending(p, case)
+        )
+    # Full access from here on.
+    union_staff = _is_union_staff(p, case)
+    assignee = _is_assignee(p, case)
+    lawyer = _is_assigned_lawyer(p, case)
+    match action:
+        case "view":
+            return True
+        case "view_identity":
+            # Phone and ID number unmasked: the people who must contact or represent the worker.
+            return assignee or lawyer or _is_supervisor(p, case)
+        case "note":
+            return union_staff or lawyer
+        case "message":
+            return assignee or lawyer or _is_supervisor(p, case)
+        case "submit":
+            return union_staff
+        case "accept_for_review" | "reject":
+            return union_staff
+        case "claim":
+            return union_staff and case.assignee_id is None
+        case "assign":
+            return _is_supervisor(p, case)
+        case "request_info" | "start_mediation" | "mediation_failed" | "record_agreement":
+            return assignee or (_is_supervisor(p, case) and case.assignee_id is not None)
+        case "refer_to_legal_aid":
+            return assignee or (_is_supervisor(p, case) and case.assignee_id is not None)
+        case "approve_referral":
+            return _is_supervisor(p, case) and not assignee
+        case "resume":
+            return assignee
+        case "start_proceedings":
+            return lawyer
+        case "record_outcome":
+            if case.state == CaseState.UNDER_REVIEW:
+                return assignee or _is_supervisor(p, case)
+            return lawyer
+        case "withdraw":
+            # Staff withdraw only on the worker's recorded request (the service requires it).
+            return assignee or lawyer or _is_supervisor(p, case)
+        case "reopen":
+            return _is_supervisor(p, case)
+        case "accept_referral" | "decline_referral" | "conflict_check":
+            return _is_coordinator_of_pending(p, case)
+    return False
+
+
+def allowed_transitions(user, case: Case) -> list[str]:
+    """The transitions this user may take on this case now (source state and permission)."""
+    return [t.name for t in case.get_available_user_state_transitions(user)]
+
+
+# --- fetching through the gate ----------------------------------------------------------------
+
+
+def get_case_or_404(user, reference: str, *, levels=(Access.FULL,), queryset=None) -> tuple[Case, Access]:
+    """The case and how much of it the user sees. NotFound when the user may not see it at one
+    of the given levels: denied and missing look the same."""
+    qs = queryset if queryset is not None else Case.objects.select_related(
+        "owning_org", "assignee", "primary_worker", "primary_employer"
+    )
+    case = qs.filter(reference=reference).first()
+    if case is None:
+        raise NotFound()
+    level = access(user, case)
+    if level not in levels:
+        raise NotFound()
+    return case, level

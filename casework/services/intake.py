@@ -1,0 +1,331 @@
+"""Filing a grievance: the worker's form, a walk-in or hotline intake by staff, later the API.
+
+One service validates everything and writes everything in one transaction: the worker, the
+employer, the case, its parties and claims, the worker's consent to union handling, the
+submission and its audit events. Bad input raises `IntakeInvalid` with a message per field and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation
+from rights.deadlines import arbitration_limitation_date
+from rights.models import Category
+
+from ..audit import audit_record
+from ..choices import Channel, ConsentMethod, ConsentScope, IndustrialChain, PartyRole, Sex, SkillGrade
+from ..crypto import digests_equal, lookup_digest
+from ..errors import DomainError
+from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker
+from ..validators import is_valid_credit_code, is_valid_id_number
+
+# Receipt codes: 16 characters from an alphabet without look-alikes (no I, L, O, U):
+# 32 symbols, 5 bits each, 80 bits in all (glossary §1.5, security.md E).
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_LENGTH = 16
+
+
+class IntakeInvalid(DomainError):
+    status = 400
+
+    def __init__(self, field_errors: dict):
+        super().__init__(_("Please correct the marked fields."), field_errors=field_errors)
+
+
+@dataclass
+class ClaimItem:
+    item: str
+    amount: Decimal | str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass
+class IntakeData:
+    """Everything a filing carries. Strings may be empty; the service says what is missing."""
+
+    # about me
+    worker_name: str = ""
+    sex: str = Sex.UNSTATED
+    date_of_birth: date | None = None
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    occupation: str = ""
+    skill_grade: str = ""
+    union_member: bool = False
+    migrant_worker: bool = False
+    co_claimant_names: list[str] = field(default_factory=list)
+    # my employer
+    employer_name: str = ""
+    credit_code: str = ""
+    employer_address: str = ""
+    legal_representative: str = ""
+    employer_phone: str = ""
+    district: str = ""
+    industrial_chain: str = ""
+    # what happened and when
+    category_codes: list[str] = field(default_factory=list)
+    facts: str = ""
+    employment_start: date | None = None
+    employment_end: date | None = None
+    knew_date: date | None = None
+    injury_date: date | None = None
+    # what I claim
+    claims: list[ClaimItem] = field(default_factory=list)
+    # consent
+    consent_union_handling: bool = False
+    consent_employer_disclosure: bool = False
+    # how it came in
+    channel: str = Channel.WEB
+    hotline_ticket: str = ""
+
+
+def _max_text() -> int:
+    return settings.RIGHTSDESK["MAX_TEXT_LENGTH"]
+
+
+def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, list]:
+    """Every problem with a filing, by field; empty when it can be filed."""
+    today = today or timezone.localdate()
+    errors: dict[str, list] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(message)
+
+    short_fields = {
+        "worker_name": 100, "address": 300, "occupation": 100, "employer_name": 200,
+        "employer_address": 300, "legal_representative": 100, "employer_phone": 40,
+        "district": 50, "hotline_ticket": 40, "phone": 40, "id_number": 18,
+    }
+    for name, limit in short_fields.items():
+        if len(getattr(data, name) or "") > limit:
+            add(name, _("At most %(limit)d characters.") % {"limit": limit})
+    if not data.worker_name.strip():
+        add("worker_name", _("Please give your name."))
+    if data.sex not in Sex.values:
+        add("sex", _("Please choose from the list."))
+    if data.skill_grade and data.skill_grade not in SkillGrade.values:
+        add("skill_grade", _("Please choose from the list."))
+    if data.id_number and not is_valid_id_number(data.id_number):
+        add("id_number", _("This is not a valid resident ID number."))
+    phone = (data.phone or "").replace(" ", "")
+    if phone and not phone.replace("-", "").isdigit():
+        add("phone", _("A phone number has digits only."))
+    if data.date_of_birth and data.date_of_birth >= today:
+        add("date_of_birth", _("The date of birth must be in the past."))
+    if len(data.co_claimant_names) > 500:
+        add("co_claimant_names", _("At most 500 co-workers can be listed on one grievance."))
+    if any(len(n) > 100 for n in data.co_claimant_names):
+        add("co_claimant_names", _("At most %(limit)d characters.") % {"limit": 100})
+
+    if not data.employer_name.strip():
+        add("employer_name", _("Please give the employer's name."))
+    if data.credit_code and not is_valid_credit_code(data.credit_code):
+        add(
+            "credit_code",
+            _("The unified social credit code must be 18 characters and its last character must match the check digit."),
+        )
+    if data.industrial_chain and data.industrial_chain not in IndustrialChain.values:
+        add("industrial_chain", _("Please choose from the list."))
+
+    if not data.category_codes:
+        add("category_codes", _("Please choose at least one kind of problem."))
+    else:
+        known = set(
+            Category.objects.filter(code__in=data.category_codes, active=True).values_list("code", flat=True)
+        )
+        if known != set(data.category_codes):
+            add("category_codes", _("Please choose from the list."))
+    if not data.facts.strip():
+        add("facts", _("Please tell us what happened."))
+    elif len(data.facts) > _max_text():
+        add("facts", _("At most %(limit)d characters.") % {"limit": _max_text()})
+    for name in ("employment_start", "employment_end", "knew_date", "injury_date"):
+        value = getattr(data, name)
+        if value and value > today:
+            add(name, _("This date cannot be in the future."))
+    if data.employment_start and data.employment_end and data.employment_end < data.employment_start:
+        add("employment_end", _("The end of employment cannot be before its start."))
+
+    if len(data.claims) > 50:
+        add("claims", _("At most 50 claims can be listed."))
+    for claim in data.claims:
+        if not claim.item.strip() or len(claim.item) > 200:
+            add("claims", _("Each claim needs a short description (at most 200 characters)."))
+            break
+        if claim.amount not in (None, ""):
+            try:
+                amount = Decimal(str(claim.amount))
+            except InvalidOperation:
+                add("claims", _("Amounts are numbers, such as 3000 or 3000.50."))
+                break
+            if amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+                add("claims", _("Amounts are numbers, such as 3000 or 3000.50."))
+                break
+        if claim.period_start and claim.period_end and claim.period_end < claim.period_start:
+            add("claims", _("A claim's period cannot end before it starts."))
+            break
+
+    if not data.consent_union_handling:
+        add("consent_union_handling", _("The union can only take up your grievance with your consent."))
+    if data.channel not in Channel.values:
+        add("channel", _("Please choose from the list."))
+    return errors
+
+
+def route_owning_org(district: str) -> Organisation:
+    """The union that receives a worker's filing: the district union of the employer's district,
+    otherwise the city federation at the top of the tree."""
+    district = (district or "").strip()
+    if district:
+        for org in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION).order_by("path"):
+            if district in org.region or district in org.name_zh or district.lower() in org.name_en.lower():
+                return org
+    root = Organisation.objects.filter(kind=OrganisationKind.CITY_FEDERATION, parent=None).order_by("pk").first()
+    if root is None:
+        raise DomainError(_("No union is configured to receive grievances yet."))
+    return root
+
+
+def next_reference(*, year: int | None = None) -> str:
+    """CZ-2026-000123: region prefix, year of filing, six-digit serial (glossary §1.5)."""
+    prefix = settings.RIGHTSDESK["REFERENCE_PREFIX"]
+    year = year or timezone.localdate().year
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def normalise_receipt_code(code: str) -> str:
+    """Upper or lower case, with or without hyphens or spaces; O read as 0, I and L as 1."""
+    cleaned = "".join(c for c in (code or "").upper() if c.isalnum())
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+
+
+def receipt_digest(code: str) -> str:
+    return lookup_digest("receipt", normalise_receipt_code(code))
+
+
+def receipt_lookup(code: str) -> Case | None:
+    """The case a receipt code belongs to, or None. The code itself is never stored: the keyed
+    digest is, and the found row's digest is compared again in constant time."""
+    normalised = normalise_receipt_code(code)
+    if len(normalised) != RECEIPT_LENGTH:
+        return None
+    digest = lookup_digest("receipt", normalised)
+    case = Case.objects.select_related("owning_org").filter(receipt_digest=digest).first()
+    if case is None or not digests_equal(case.receipt_digest, digest):
+        return None
+    return case
+
+
+def _employer_for(data: IntakeData) -> Employer:
+    code = data.credit_code.strip().upper()
+    if code:
+        existing = Employer.objects.filter(credit_code=code).order_by("pk").first()
+        if existing is not None:
+            return existing
+    return Employer.objects.create(
+        name=data.employer_name.strip(), credit_code=code, address=data.employer_address.strip(),
+        legal_representative=data.legal_representative.strip(), phone=data.employer_phone.strip(),
+        district=data.district.strip(), industrial_chain=data.industrial_chain,
+    )
+
+
+@transaction.atomic
+def case_file(
+    *, data: IntakeData, filed_by=None, staff=None, owning_org: Organisation | None = None,
+    anonymous: bool = False,
+) -> tuple[Case, str | None]:
+    """File and submit a grievance (DESIGN §2: draft → submitted). Returns the case and, for an
+    anonymous filing, the receipt code — shown once, never stored.
+
+    `filed_by` is the worker's account; `staff` a caseworker recording a walk-in or hotline
+    intake for their union (who then files on the worker's behalf, with consent recorded on
+    paper). No IP address or browser string is stored for anyone.
+    """
+    from .transitions import case_submit  # the submit transition is the one in transitions.py
+
+    errors = intake_errors(data)
+    if errors:
+        raise IntakeInvalid(errors)
+    if anonymous and filed_by is not None:
+        filed_by = None
+    if owning_org is None:
+        owning_org = route_owning_org(data.district)
+
+    worker = Worker.objects.create(
+        user=filed_by, name=data.worker_name.strip(), sex=data.sex, date_of_birth=data.date_of_birth,
+        id_number=data.id_number.strip().upper(), id_number_digest=Worker.digest_for(data.id_number),
+        phone=data.phone.strip(), address=data.address.strip(), occupation=data.occupation.strip(),
+        skill_grade=data.skill_grade, union_member=data.union_member, migrant_worker=data.migrant_worker,
+    )
+    employer = _employer_for(data)
+    receipt = new_receipt_code() if anonymous else None
+    co_claimants = [n.strip() for n in data.co_claimant_names if n.strip()]
+    case = Case.objects.create(
+        reference=next_reference(),
+        channel=data.channel,
+        owning_org=owning_org,
+        filed_by=filed_by,
+        facts=data.facts.strip(),
+        employment_start=data.employment_start,
+        employment_end=data.employment_end,
+        knew_date=data.knew_date,
+        injury_date=data.injury_date,
+        hotline_ticket=data.hotline_ticket.strip(),
+        primary_worker=worker,
+        primary_employer=employer,
+        claimant_count=1 + len(co_claimants),
+        next_deadline=arbitration_limitation_date(data.knew_date) if data.knew_date else None,
+        receipt_digest=receipt_digest(receipt) if receipt else None,
+    )
+    case.categories.set(Category.objects.filter(code__in=data.category_codes))
+    parties = [CaseParty(case=case, role=PartyRole.CLAIMANT, worker=worker),
+               CaseParty(case=case, role=PartyRole.RESPONDENT, employer=employer)]
+    for name in co_claimants:
+        parties.append(CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name)))
+    CaseParty.objects.bulk_create(parties)
+    Claim.objects.bulk_create(
+        Claim(case=case, item=c.item.strip(), amount=Decimal(str(c.amount)) if c.amount not in (None, "") else None,
+              period_start=c.period_start, period_end=c.period_end)
+        for c in data.claims
+    )
+    method = ConsentMethod.PAPER if staff is not None else ConsentMethod.ONLINE
+    consent_by = staff or filed_by
+    consents = [ConsentRecord(case=case, scope=ConsentScope.UNION_HANDLING, method=method, granted_by=consent_by)]
+    if data.consent_employer_disclosure:
+        consents.append(
+            ConsentRecord(case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE, method=method, granted_by=consent_by)
+        )
+    ConsentRecord.objects.bulk_create(consents)
+
+    from ..permissions import ReceiptHolder
+
+    actor = staff or filed_by or ReceiptHolder(case.pk)
+    audit_record(
+        verb="filed", actor=actor, actor_kind="staff" if staff else "worker", case=case,
+        payload={"channel": data.channel, "anonymous": anonymous, "claimants": case.claimant_count,
+                 "categories": sorted(data.category_codes)},
+        worker_visible=True,
+    )
+    case = case_submit(case=case, user=actor)
+    return case, receipt

@@ -1,0 +1,196 @@
+"""Writes beside the state machine: assignment, notes, messages and consent."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.models import Organisation, User
+
+from ..audit import audit_record
+from ..choices import ConsentMethod, ConsentScope
+from ..errors import Conflict, Forbidden, GuardFailed, NotFound
+from ..models import Case, ConsentRecord, Message, Note
+from ..permissions import Access, ReceiptHolder, access, may
+from .grants import grant_case_access, revoke_case_access
+
+MAX_TEXT = 20_000
+
+
+def _locked(case: Case, user, action: str, expected_version: int | None = None) -> tuple[Case, Access]:
+    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+    if locked is None:
+        raise NotFound()
+    level = access(user, locked)
+    if level == Access.NONE:
+        raise NotFound()
+    if not may(user, action, locked):
+        raise Forbidden()
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(locked)
+    return locked, level
+
+
+def _text(value: str | None, field: str, empty_message) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise GuardFailed(empty_message, field_errors={field: [empty_message]})
+    if len(text) > MAX_TEXT:
+        message = _("At most %(limit)d characters.") % {"limit": MAX_TEXT}
+        raise GuardFailed(message, field_errors={field: [message]})
+    return text
+
+
+def _notify_on_commit(event_id: int) -> None:
+    from ..tasks import case_event_notify
+
+    transaction.on_commit(partial(case_event_notify.enqueue, event_id))
+
+
+def _set_assignee(case: Case, assignee: User, actor: User, verb: str) -> Case:
+    previous = case.assignee
+    if previous is not None and previous.pk != assignee.pk:
+        revoke_case_access(case=case, user=previous)
+    case.assignee = assignee
+    case.version += 1
+    case.save(update_fields=["assignee", "version", "updated_at"])
+    grant_case_access(case=case, user=assignee)
+    event = audit_record(
+        verb=verb, actor=actor, case=case,
+        payload={"assignee": assignee.pk, "previous": previous.pk if previous else None},
+    )
+    _notify_on_commit(event.pk)
+    return case
+
+
+@transaction.atomic
+def case_claim(*, case: Case, user: User, expected_version: int | None = None) -> Case:
+    """Claim (认领) an unassigned open case of one's own union."""
+    locked, _level = _locked(case, user, "claim", expected_version)
+    if locked.assignee_id is not None:
+        raise Conflict(locked)
+    if not locked.is_open:
+        raise Conflict(locked)
+    return _set_assignee(locked, user, user, "claimed")
+
+
+def assignable_users(case: Case):
+    """Caseworkers and supervisors of the owning organisation, who may work it."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=case.owning_org_id,
+            memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def case_assign(*, case: Case, user: User, assignee_id, expected_version: int | None = None) -> Case:
+    """Assign (分派): a supervisor gives the case to a caseworker of the owning union."""
+    locked, _level = _locked(case, user, "assign", expected_version)
+    if not locked.is_open:
+        raise Conflict(locked)
+    assignee = assignable_users(locked).filter(pk=assignee_id).first()
+    if assignee is None:
+        message = _("Please choose a caseworker of the owning union.")
+        raise GuardFailed(message, field_errors={"assignee": [message]})
+    if locked.assignee_id == assignee.pk:
+        return locked
+    return _set_assignee(locked, assignee, user, "assigned")
+
+
+@transaction.atomic
+def note_add(*, case: Case, user: User, body: str) -> Note:
+    """An internal note (内部备注): staff only, never shown to the worker."""
+    locked, _level = _locked(case, user, "note")
+    note = Note.objects.create(case=locked, author=user, body=_text(body, "body", _("The note is empty.")))
+    audit_record(verb="note_added", actor=user, case=locked, payload={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def message_post(*, case: Case, user, body: str) -> Message:
+    """A message in the thread with the worker, from staff or from the worker."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+    if locked is None or access(user, locked) == Access.NONE:
+        raise NotFound()
+    by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
+    if not may(user, "message_worker" if by_worker else "message", locked):
+        raise Forbidden()
+    if by_worker and not locked.is_open:
+        raise GuardFailed(_("This grievance is finished; messages can no longer be sent."))
+    text = _text(body, "body", _("The message is empty."))
+    message = Message.objects.create(
+        case=locked, author=None if by_worker else user, from_worker=by_worker, body=text
+    )
+    event = audit_record(
+        verb="message_sent", actor=user, actor_kind="worker" if by_worker else "staff", case=locked,
+        payload={"message": message.pk, "from_worker": by_worker}, worker_visible=True,
+    )
+    _notify_on_commit(event.pk)
+    return message
+
+
+@transaction.atomic
+def consent_grant(
+    *, case: Case, user, scope: str, provider: Organisation | None = None, method: str = ConsentMethod.ONLINE
+) -> ConsentRecord:
+    """Record a consent (同意). The worker grants online; staff record a consent given on paper."""
+    if scope not in ConsentScope.values:
+        raise GuardFailed(_("Please choose from the list."))
+    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+    if locked is None or access(user, locked) == Access.NONE:
+        raise NotFound()
+    by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
+    if not (may(user, "consent", locked) if by_worker else may(user, "message", locked)):
+        raise Forbidden()
+    if scope == ConsentScope.LEGAL_AID_PROVIDER and (provider is None or not provider.is_provider):
+        message = _("Please choose a legal-aid provider.")
+        raise GuardFailed(message, field_errors={"provider": [message]})
+    if scope != ConsentScope.LEGAL_AID_PROVIDER:
+        provider = None
+    existing = ConsentRecord.objects.filter(
+        case=locked, scope=scope, provider=provider, withdrawn_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    record = ConsentRecord.objects.create(
+        case=locked, scope=scope, provider=provider,
+        method=ConsentMethod.ONLINE if by_worker else method,
+        granted_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit_record(
+        verb="consent_granted", actor=user, actor_kind="worker" if by_worker else "staff", case=locked,
+        payload={"consent": record.pk, "scope": scope, "provider": provider.pk if provider else None},
+        worker_visible=True,
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: ConsentRecord, user) -> ConsentRecord:
+    """Withdraw a consent: it stops counting on the next request."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=consent.case_id).first()
+    if locked is None or access(user, locked) == Access.NONE:
+        raise NotFound()
+    by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
+    if not (may(user, "consent", locked) if by_worker else may(user, "message", locked)):
+        raise Forbidden()
+    record = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
+    if record.withdrawn_at is not None:
+        return record
+    record.withdrawn_at = timezone.now()
+    record.withdrawn_by = user if getattr(user, "is_authenticated", False) else None
+    record.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        verb="consent_withdrawn", actor=user, actor_kind="worker" if by_worker else "staff", case=locked,
+        payload={"consent": record.pk, "scope": record.scope}, worker_visible=True,
+    )
+    return record

@@ -1,0 +1,42 @@
+"""Background work of the case domain (django.tasks), always enqueued on commit.
+
+Tasks take ids, never model instances, and are safe to run twice: a notification is unique per
+recipient and audit event.
+"""
+
+from django.db import IntegrityError, transaction
+from django.tasks import task
+
+from .models import AuditEvent, Notification
+
+
+def _recipients(event: AuditEvent) -> set[int]:
+    case = event.case
+    people: set[int] = set()
+    if event.worker_visible and case.filed_by_id and event.actor_kind != "worker":
+        people.add(case.filed_by_id)
+    if case.assignee_id and event.actor_id != case.assignee_id:
+        people.add(case.assignee_id)
+    if event.verb in {"assigned", "claimed"} and event.payload.get("assignee"):
+        people.add(event.payload["assignee"])
+    people.discard(event.actor_id)
+    return people
+
+
+@task(queue_name="default")
+def case_event_notify(event_id: int) -> int:
+    """In-app notifications for one audit event; returns how many were created."""
+    event = AuditEvent.objects.select_related("case").filter(pk=event_id).first()
+    if event is None or event.case is None:
+        return 0
+    created = 0
+    for recipient_id in sorted(_recipients(event)):
+        try:
+            with transaction.atomic():
+                Notification.objects.create(
+                    recipient_id=recipient_id, case=event.case, verb=event.verb, audit_event_id=event.pk
+                )
+                created += 1
+        except IntegrityError:  # already notified by an earlier run of this task
+            continue
+    return created
