@@ -1,2 +1,7 @@
+"""Worker pages (urls_worker, views/worker.py) and staff pages (urls_staff, views/staff.py)."""
+
+from .urls_staff import urlpatterns as staff_patterns
+from .urls_worker import urlpatterns as worker_patterns
+
 app_name = "casework"
-urlpatterns = []
+urlpatterns = worker_patterns + staff_patterns

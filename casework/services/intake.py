@@ -24,7 +24,15 @@ from rights.deadlines import arbitration_limitation_date
 from rights.models import Category
 
 from ..audit import audit_record
-from ..choices import Channel, ConsentMethod, ConsentScope, IndustrialChain, PartyRole, Sex, SkillGrade
+from ..choices import (
+    Channel,
+    ConsentMethod,
+    ConsentScope,
+    IndustrialChain,
+    PartyRole,
+    Sex,
+    SkillGrade,
+)
 from ..crypto import digests_equal, lookup_digest
 from ..errors import DomainError
 from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker

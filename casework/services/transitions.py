@@ -37,7 +37,7 @@ from ..choices import (
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
 from ..models import Case, ConsentRecord, Message, Note, Referral
 from ..permissions import SYSTEM, Access, ReceiptHolder, access, may
-from .grants import grant_case_access, revoke_case_access
+from .grants import grant_case_access
 
 
 def _require_text(value: str | None, field: str, message) -> str:

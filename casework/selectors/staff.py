@@ -1,0 +1,1 @@
+"""Reads for staff pages (the queue, the case page, the timeline)."""

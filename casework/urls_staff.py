@@ -1,0 +1,3 @@
+"""Staff pages: /cases/ and /cases/<reference>/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Worker pages: /, /file/, /track/, /my/."""
+
+urlpatterns = []
