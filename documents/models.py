@@ -28,7 +28,9 @@ class GeneratedDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=DocumentKind.choices)
     version = models.PositiveIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    status = models.CharField(_("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
+    )
     failure_reason = models.CharField(max_length=300, blank=True)
     snapshot = models.JSONField(default=dict)
     file = models.FileField(upload_to="generated/", blank=True)
@@ -45,8 +47,12 @@ class GeneratedDocument(models.Model):
         verbose_name_plural = _("generated documents")
         ordering = ["case", "kind", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind", "version"], name="gendoc_unique_version"),
-            models.CheckConstraint(condition=~Q(status="ready") | ~Q(sha256=""), name="gendoc_ready_has_hash"),
+            models.UniqueConstraint(
+                fields=["case", "kind", "version"], name="gendoc_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | ~Q(sha256=""), name="gendoc_ready_has_hash"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,124 @@
+"""The words a filing prints, in both languages at once (glossary §1.1, register "filing").
+
+A bilingual filing prints the Chinese text and its English translation side by side whatever
+language the reader's screen is in, so these pairs are not gettext messages: they are the
+document's own fixed wording, taken from glossary.md, and they are copied into the snapshot so
+that a document rendered again from its snapshot reads exactly as it did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+# glossary §2.12
+DOCUMENT_TITLES = {
+    "complaint_receipt": Bilingual("受理回执", "Acceptance receipt"),
+    "arbitration_application": Bilingual("劳动仲裁申请书", "Labour arbitration application"),
+    "legal_aid_application": Bilingual("法律援助申请表", "Legal-aid application form"),
+    "mediation_agreement": Bilingual("调解协议书", "Mediation agreement"),
+    "referral_packet": Bilingual("转介材料", "Referral packet"),
+    "closing_report": Bilingual("结案报告", "Closing report"),
+}
+
+# glossary §2.5 (staff labels)
+CASE_STATES = {
+    "draft": Bilingual("草稿", "Draft"),
+    "submitted": Bilingual("待受理", "Awaiting acceptance"),
+    "under_review": Bilingual("审查中", "Under review"),
+    "awaiting_worker": Bilingual("待职工补充", "Waiting for the worker"),
+    "mediation": Bilingual("调解中", "In mediation"),
+    "referred": Bilingual("已转介，待答复", "Referred, awaiting reply"),
+    "legal_aid": Bilingual("法律援助中", "With legal aid"),
+    "proceedings": Bilingual("仲裁诉讼中", "In proceedings"),
+    "closed": Bilingual("已结案", "Closed"),
+    "rejected": Bilingual("不予办理", "Rejected"),
+    "withdrawn": Bilingual("已撤回", "Withdrawn"),
+}
+
+# glossary §2.10
+CONSENT_SCOPES = {
+    "union_handling": Bilingual("同意工会处理", "union handling"),
+    "union_mediation": Bilingual("同意工会调解", "union mediation"),
+    "employer_disclosure": Bilingual(
+        "同意向用人单位披露身份", "disclosure of identity to the employer"
+    ),
+    "legal_aid_provider": Bilingual("同意向{provider}提供材料", "sharing with {provider}"),
+    "labour_inspectorate": Bilingual(
+        "同意向劳动保障监察机构提供", "sharing with the labour inspectorate"
+    ),
+}
+
+CONSENT_METHODS = {
+    "online": Bilingual("网上确认", "confirmed online"),
+    "paper": Bilingual("书面签字（扫描件）", "signed on paper (scan)"),
+}
+
+ACTOR_KINDS = {
+    "staff": Bilingual("工作人员", "staff"),
+    "worker": Bilingual("职工", "worker"),
+    "system": Bilingual("系统", "system"),
+}
+
+# glossary §2.6, timeline column; placeholders are filled from the event's payload codes only.
+TIMELINE_VERBS = {
+    "filed": Bilingual("登记了诉求", "filed the grievance"),
+    "submit": Bilingual("提交了诉求", "submitted the grievance"),
+    "accept_for_review": Bilingual("受理了本案", "accepted the case for review"),
+    "reject": Bilingual("决定不予办理", "rejected the case"),
+    "request_info": Bilingual("请职工补充信息", "asked the worker for more information"),
+    "resume": Bilingual("恢复审查", "resumed the review"),
+    "start_mediation": Bilingual("开始了调解", "started mediation"),
+    "mediation_failed": Bilingual(
+        "调解不成，恢复审查", "mediation ended without agreement; back under review"
+    ),
+    "record_agreement": Bilingual(
+        "达成调解协议，结案", "reached a mediation agreement; case closed"
+    ),
+    "referral_requested": Bilingual("提交了转介审批", "sent the referral for approval"),
+    "refer_to_legal_aid": Bilingual("转介法律援助", "referred the case to legal aid"),
+    "conflict_checked": Bilingual("完成利益冲突审查", "ran the conflict check"),
+    "accept_referral": Bilingual("接收了转介", "accepted the referral"),
+    "decline_referral": Bilingual(
+        "不予接收转介，案件退回工会", "declined the referral; the case is back with the union"
+    ),
+    "expire_referral": Bilingual(
+        "转介超过答复期限未获答复，案件退回工会",
+        "the referral expired without a reply; the case is back with the union",
+    ),
+    "start_proceedings": Bilingual("启动法律程序", "started proceedings"),
+    "record_outcome": Bilingual("记录结果并结案", "recorded the outcome and closed the case"),
+    "withdraw": Bilingual("撤回了诉求", "withdrew the grievance"),
+    "reopen": Bilingual("重新办理本案", "reopened the case"),
+    "claimed": Bilingual("承办本案", "took the case on"),
+    "assigned": Bilingual("指定了承办人", "assigned the case"),
+    "note_added": Bilingual("添加了内部备注", "added an internal note"),
+    "message_sent": Bilingual("发送了消息", "sent a message"),
+    "consent_granted": Bilingual("记录了同意", "recorded a consent"),
+    "consent_withdrawn": Bilingual("撤回了同意", "withdrew a consent"),
+    "document_requested": Bilingual(
+        "生成了{document}（第{version}版）", "generated the {document} (version {version})"
+    ),
+}
+
+# Bookkeeping of the system itself, not steps in the case: left out of a filing's timeline.
+TIMELINE_HIDDEN = {"access_granted", "access_revoked", "document_rendered", "document_downloaded"}
+
+OTHER_EVENT = Bilingual("其他记录（{verb}）", "other record ({verb})")
+
+# glossary §2.13 and domain.md §1: the limitation period for arbitration.
+ARB_LIMIT = Bilingual("仲裁时效（申请仲裁的最后期限）", "limitation period for arbitration")
+LDMAL_ART_27 = Bilingual(
+    "《中华人民共和国劳动争议调解仲裁法》第二十七条",
+    "Labour Dispute Mediation and Arbitration Law, Art. 27 (LDMAL Art. 27)",
+)
+LDMAL_ART_27_CODE = "LDMAL Art. 27"

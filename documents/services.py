@@ -1,0 +1,193 @@
+"""Every write of the documents app (STYLE: services).
+
+A generated filing (DESIGN §5) lives as a `GeneratedDocument`: requested by a person, who gets
+the next version of that kind in status queued with the data snapshot it will be printed from;
+rendered by a background task (queued → rendering → ready, or failed with a short reason);
+immutable once ready, so a new render is a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.audit import audit_record
+from casework.errors import Forbidden, GuardFailed, NotFound
+from casework.models import Case
+from casework.permissions import Access, access, may
+
+from .kinds import filing_spec
+from .models import DocumentStatus, GeneratedDocument
+
+logger = logging.getLogger(__name__)
+
+STORAGE_DIR = "generated"
+
+
+def document_request(
+    *, case: Case, kind: str, user, language: str = "zh-hans"
+) -> GeneratedDocument:
+    """Ask for a new version of a filing. The user needs full access to the case and the gate's
+    permission for the kind (for the referral packet: `refer_to_legal_aid`). The case row is
+    locked so that two requests get versions n and n+1, and the snapshot is read inside the
+    same transaction. The render is enqueued once the transaction commits."""
+    from .tasks import document_render
+
+    spec = filing_spec(kind)
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("owning_org", "primary_worker")
+            .filter(pk=case.pk)
+            .first()
+        )
+        if locked is None or access(user, locked) != Access.FULL:
+            raise NotFound()
+        if not may(user, spec.action, locked):
+            raise Forbidden()
+        if locked.state not in spec.states:
+            raise GuardFailed(
+                _("This document cannot be generated while the case is in this state.")
+            )
+        if language not in spec.languages:
+            message = _("This document is generated in Chinese with an English translation.")
+            raise GuardFailed(message, field_errors={"language": [message]})
+        latest = GeneratedDocument.objects.filter(case=locked, kind=spec.kind).aggregate(
+            n=Max("version")
+        )["n"]
+        doc = GeneratedDocument.objects.create(
+            case=locked,
+            kind=spec.kind,
+            version=(latest or 0) + 1,
+            language=language,
+            status=DocumentStatus.QUEUED,
+            snapshot=spec.build_snapshot(locked),
+            requested_by=user,
+        )
+        audit_record(
+            verb="document_requested",
+            actor=user,
+            case=locked,
+            payload={"document": doc.pk, "kind": doc.kind, "version": doc.version},
+        )
+        transaction.on_commit(partial(document_render.enqueue, doc.pk))
+    return doc
+
+
+def _claim_for_rendering(doc_id: int) -> GeneratedDocument | None:
+    """Move a queued (or failed, when retried) document to rendering; None when there is
+    nothing to do: missing, already ready, or being rendered by another worker."""
+    with transaction.atomic():
+        claimed = GeneratedDocument.objects.filter(
+            pk=doc_id, status__in=[DocumentStatus.QUEUED, DocumentStatus.FAILED]
+        ).update(status=DocumentStatus.RENDERING, failure_reason="")
+    if not claimed:
+        return None
+    return GeneratedDocument.objects.get(pk=doc_id)
+
+
+def _mark_failed(doc_id: int, reason: str) -> None:
+    with transaction.atomic():
+        GeneratedDocument.objects.filter(pk=doc_id, status=DocumentStatus.RENDERING).update(
+            status=DocumentStatus.FAILED, failure_reason=reason[:300]
+        )
+
+
+def render_context(doc: GeneratedDocument) -> dict:
+    """What a filing's template sees: the snapshot and the document's version, nothing live."""
+    return {"s": doc.snapshot, "version": doc.version}
+
+
+def document_render_now(doc_id: int) -> str:
+    """Render one document synchronously and return its status. Idempotent: a document that is
+    ready (or being rendered elsewhere) is left alone. The render runs outside any transaction
+    (it takes a while, and SQLite has one writer); the file is stored under a random name, never
+    the case reference, and only then is the row marked ready with its hash and size."""
+    from .rendering import RenderError, render_pdf
+
+    doc = _claim_for_rendering(doc_id)
+    if doc is None:
+        current = (
+            GeneratedDocument.objects.filter(pk=doc_id).values_list("status", flat=True).first()
+        )
+        return current or "missing"
+    spec = filing_spec(doc.kind)
+    try:
+        pdf, _pages = render_pdf(template=spec.template, context=render_context(doc))
+    except RenderError as exc:
+        _mark_failed(doc.pk, str(exc))
+        return DocumentStatus.FAILED
+    except Exception as exc:  # noqa: BLE001 - any renderer failure is recorded on the document
+        logger.exception("rendering document %s failed", doc.pk)
+        _mark_failed(doc.pk, f"render error: {type(exc).__name__}")
+        return DocumentStatus.FAILED
+
+    name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_hex(16)}.pdf", ContentFile(pdf))
+    digest = hashlib.sha256(pdf).hexdigest()
+    try:
+        with transaction.atomic():
+            updated = GeneratedDocument.objects.filter(
+                pk=doc.pk, status=DocumentStatus.RENDERING
+            ).update(
+                status=DocumentStatus.READY,
+                file=name,
+                sha256=digest,
+                size=len(pdf),
+                rendered_at=timezone.now(),
+            )
+            if updated:
+                # The hash enters the case's audit chain, so a swapped file shows.
+                audit_record(
+                    verb="document_rendered",
+                    actor=None,
+                    actor_kind="system",
+                    case=doc.case,
+                    payload={
+                        "document": doc.pk,
+                        "kind": doc.kind,
+                        "version": doc.version,
+                        "sha256": digest,
+                    },
+                )
+    except Exception:
+        default_storage.delete(name)
+        raise
+    if not updated:  # someone else finished or failed it meanwhile: keep theirs, drop ours
+        default_storage.delete(name)
+        return GeneratedDocument.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
+    return DocumentStatus.READY
+
+
+def document_open_for_download(*, document_id: int, user) -> tuple[GeneratedDocument, object]:
+    """A ready document and its open file, for a user with full access to its case; the
+    download is audited. Anything else — missing, not ready, not allowed — is NotFound."""
+    doc = (
+        GeneratedDocument.objects.select_related("case__owning_org")
+        .defer("snapshot")
+        .filter(pk=document_id)
+        .first()
+    )
+    if doc is None or doc.status != DocumentStatus.READY or access(user, doc.case) != Access.FULL:
+        raise NotFound(_("Document not found"))
+    handle = default_storage.open(doc.file.name, "rb")
+    try:
+        with transaction.atomic():
+            audit_record(
+                verb="document_downloaded",
+                actor=user,
+                case=doc.case,
+                payload={"document": doc.pk, "kind": doc.kind, "version": doc.version},
+            )
+    except Exception:
+        handle.close()
+        raise
+    return doc, handle

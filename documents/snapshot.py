@@ -1,0 +1,214 @@
+"""The data a filing is rendered from, frozen when it is requested.
+
+A snapshot is a plain JSON-serialisable dict: dates as ISO strings, amounts as decimal strings,
+every label already resolved in both languages (documents.labels). The template sees only the
+snapshot, never the models, so the stored snapshot is exactly what the PDF says, and rendering
+it again gives the same document.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from casework.models import AuditEvent, Case, CaseParty, Claim, ConsentRecord
+from rights.deadlines import arbitration_limitation_date
+
+from . import labels
+
+SCHEMA = 1
+CENTS = Decimal("0.01")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(CENTS))
+
+
+def _org(org) -> dict | None:
+    return None if org is None else {"id": org.pk, "zh": org.name_zh, "en": org.name_en}
+
+
+def _categories(case: Case) -> list[dict]:
+    return [
+        {"code": c.code, "zh": c.name_zh, "en": c.name_en}
+        for c in case.categories.order_by("sort_order", "code")
+    ]
+
+
+def _parties(case: Case) -> dict:
+    """Claimants with their contact details (the packet goes to the provider's lawyer, with the
+    worker's consent to share); employers with their credit code."""
+    claimants, respondents = [], []
+    rows = CaseParty.objects.filter(case=case).select_related("worker", "employer").order_by("id")
+    for party in rows:
+        if party.worker_id:
+            w = party.worker
+            claimants.append(
+                {
+                    "role": party.role,
+                    "primary": w.pk == case.primary_worker_id,
+                    "name": w.name,
+                    "phone": w.phone,
+                    "address": w.address,
+                    "occupation": w.occupation,
+                    "migrant_worker": w.migrant_worker,
+                }
+            )
+        else:
+            e = party.employer
+            respondents.append(
+                {
+                    "role": party.role,
+                    "name": e.name,
+                    "credit_code": e.credit_code,
+                    "address": e.address,
+                    "legal_representative": e.legal_representative,
+                    "phone": e.phone,
+                }
+            )
+    claimants.sort(key=lambda p: not p["primary"])
+    return {"claimants": claimants, "respondents": respondents}
+
+
+def _calculation(calc) -> dict:
+    """The parts of a calculator's record a filing prints; the whole record stays in the case."""
+    calc = calc if isinstance(calc, dict) else {}
+    return {
+        "formula": str(calc.get("formula") or calc.get("explanation") or ""),
+        "citation": str(calc.get("citation") or calc.get("basis") or ""),
+    }
+
+
+def _claims(case: Case) -> tuple[list[dict], str]:
+    items, total = [], Decimal("0.00")
+    for claim in Claim.objects.filter(case=case).order_by("id"):
+        amount = claim.amount.quantize(CENTS) if claim.amount is not None else None
+        if amount is not None:
+            total += amount  # the sum of the rounded items, so the filing adds up (glossary §1.3)
+        items.append(
+            {
+                "item": claim.item,
+                "amount": _amount(amount),
+                "period_start": _iso(claim.period_start),
+                "period_end": _iso(claim.period_end),
+                "calculation": _calculation(claim.calculation),
+            }
+        )
+    return items, _amount(total)
+
+
+def _deadlines(case: Case) -> list[dict]:
+    if case.next_deadline is None:
+        return []
+    # The basis date is printed only when the deadline is indeed one year from it.
+    from_knew = case.knew_date and arbitration_limitation_date(case.knew_date) == case.next_deadline
+    return [
+        {
+            "id": "ARB_LIMIT",
+            "name": labels.ARB_LIMIT.as_dict(),
+            "last_day": case.next_deadline.isoformat(),
+            "basis_date": _iso(case.knew_date) if from_knew else None,
+            "citation": labels.LDMAL_ART_27_CODE,
+            "citation_text": labels.LDMAL_ART_27.as_dict(),
+        }
+    ]
+
+
+def _consents(case: Case) -> list[dict]:
+    rows = (
+        ConsentRecord.objects.filter(case=case, withdrawn_at__isnull=True)
+        .select_related("provider")
+        .order_by("granted_at", "id")
+    )
+    out = []
+    for c in rows:
+        scope = labels.CONSENT_SCOPES.get(c.scope, labels.Bilingual(c.scope, c.scope))
+        provider = _org(c.provider)
+        method = labels.CONSENT_METHODS.get(c.method, labels.Bilingual(c.method, c.method))
+        out.append(
+            {
+                "scope": c.scope,
+                "label": {
+                    "zh": scope.zh.format(provider=provider["zh"] if provider else ""),
+                    "en": scope.en.format(provider=provider["en"] if provider else ""),
+                },
+                "provider": provider,
+                "method": method.as_dict(),
+                "granted_at": timezone.localtime(c.granted_at).isoformat(),
+            }
+        )
+    return out
+
+
+def _event_label(event: AuditEvent) -> dict:
+    verb = labels.TIMELINE_VERBS.get(event.verb)
+    if verb is None:
+        return {
+            "zh": labels.OTHER_EVENT.zh.format(verb=event.verb),
+            "en": labels.OTHER_EVENT.en.format(verb=event.verb),
+        }
+    payload = event.payload or {}
+    title = labels.DOCUMENT_TITLES.get(payload.get("kind"), labels.Bilingual("文书", "document"))
+    version = payload.get("version", "")
+    return {
+        "zh": verb.zh.format(document=title.zh, version=version),
+        "en": verb.en.format(document=title.en[:1].lower() + title.en[1:], version=version),
+    }
+
+
+def _timeline(case: Case) -> list[dict]:
+    events = (
+        AuditEvent.objects.filter(case=case)
+        .exclude(verb__in=labels.TIMELINE_HIDDEN)
+        .only("occurred_at", "verb", "actor_kind", "payload", "worker_visible")
+        .order_by("id")
+    )
+    return [
+        {
+            "at": timezone.localtime(e.occurred_at).isoformat(),
+            "verb": e.verb,
+            "label": _event_label(e),
+            "actor": labels.ACTOR_KINDS.get(e.actor_kind, labels.ACTOR_KINDS["staff"]).as_dict(),
+            "worker_visible": e.worker_visible,
+        }
+        for e in events
+    ]
+
+
+def referral_packet_snapshot(case: Case) -> dict:
+    """Everything the referral packet (转介材料) prints: summary, parties, facts, key dates,
+    itemised claims and their total, the limitation deadline with its citation (LDMAL Art. 27),
+    the consents in force, the timeline and the evidence index."""
+    claims, total = _claims(case)
+    return {
+        "schema": SCHEMA,
+        "kind": "referral_packet",
+        "title": labels.DOCUMENT_TITLES["referral_packet"].as_dict(),
+        "taken_at": timezone.localtime().isoformat(),
+        "reference": case.reference,
+        "state": {"code": case.state, **labels.CASE_STATES[case.state].as_dict()},
+        "owning_org": _org(case.owning_org),
+        "claimant_count": case.claimant_count,
+        "categories": _categories(case),
+        "parties": _parties(case),
+        "facts": case.facts,
+        "key_dates": {
+            "employment_start": _iso(case.employment_start),
+            "employment_end": _iso(case.employment_end),
+            "knew_date": _iso(case.knew_date),
+            "injury_date": _iso(case.injury_date),
+        },
+        "claims": claims,
+        "claims_total": total,
+        "deadlines": _deadlines(case),
+        "consents": _consents(case),
+        "timeline": _timeline(case),
+        # Evidence files are not part of the case record yet; the index lists what is attached.
+        "evidence": [],
+    }
