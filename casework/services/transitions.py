@@ -298,10 +298,12 @@ def case_refer(*, case: Case, user: User, provider_id, expected_state: str | Non
         raise NotFound()
     if expected_state is not None and locked.state != expected_state:
         raise Conflict(locked)
-    if not may(user, "refer_to_legal_aid", locked):
-        raise Forbidden()
+    # The state before the permission, as in _transition: from another state the answer is
+    # Conflict (409) for whoever asks, not Forbidden.
     if locked.state != CaseState.UNDER_REVIEW:
         raise Conflict(locked)
+    if not may(user, "refer_to_legal_aid", locked):
+        raise Forbidden()
     if Referral.objects.filter(case=locked, state__in=[ReferralState.PENDING, ReferralState.ACCEPTED]).exists():
         raise GuardFailed(_("This case already has a referral in progress."))
     _referral_guard(locked, provider)
