@@ -65,7 +65,8 @@ def _amount(value, field: str) -> Decimal | None:
     except Exception as exc:  # noqa: BLE001 - any unparsable amount is the user's to fix
         message = _("Amounts are numbers, such as 3000 or 3000.50.")
         raise GuardFailed(message, field_errors={field: [message]}) from exc
-    if amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+    # NaN and Infinity parse as Decimals; NaN would make the comparisons below raise.
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
         message = _("Amounts are numbers, such as 3000 or 3000.50.")
         raise GuardFailed(message, field_errors={field: [message]})
     return amount
