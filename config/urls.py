@@ -8,3 +8,7 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("", include("documents.urls")),
 ]
+
+# An oversized body is refused while the CSRF check reads it, before any view: this handler
+# answers it with a page that says the text is too long (413); other bad requests get Django's.
+handler400 = "casework.views.worker.bad_request"
