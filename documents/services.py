@@ -27,6 +27,7 @@ from casework.permissions import Access, access, may
 
 from .kinds import filing_spec
 from .models import DocumentStatus, GeneratedDocument
+from .snapshot import unseal
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +104,9 @@ def _mark_failed(doc_id: int, reason: str) -> None:
 
 
 def render_context(doc: GeneratedDocument) -> dict:
-    """What a filing's template sees: the snapshot and the document's version, nothing live."""
-    return {"s": doc.snapshot, "version": doc.version}
+    """What a filing's template sees: the snapshot (sealed values opened) and the document's
+    version, nothing live."""
+    return {"s": unseal(doc.snapshot), "version": doc.version}
 
 
 def document_render_now(doc_id: int) -> str:

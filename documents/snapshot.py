@@ -4,6 +4,10 @@ A snapshot is a plain JSON-serialisable dict: dates as ISO strings, amounts as d
 every label already resolved in both languages (documents.labels). The template sees only the
 snapshot, never the models, so the stored snapshot is exactly what the PDF says, and rendering
 it again gives the same document.
+
+Values the case keeps encrypted at rest (a worker's phone, DESIGN §3) stay encrypted in the
+stored snapshot too: `seal()` wraps them as {"sealed": <token>} and `unseal()` opens them only
+for the render.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from casework.crypto import decrypt, encrypt
 from casework.models import AuditEvent, Case, CaseParty, Claim, ConsentRecord
 from rights.deadlines import arbitration_limitation_date
 
@@ -20,6 +25,21 @@ from . import labels
 
 SCHEMA = 1
 CENTS = Decimal("0.01")
+
+
+def seal(value: str) -> dict | str:
+    return {"sealed": encrypt(value)} if value else ""
+
+
+def unseal(value):
+    """A copy of the snapshot with every sealed value opened."""
+    if isinstance(value, dict):
+        if value.keys() == {"sealed"}:
+            return decrypt(value["sealed"])
+        return {k: unseal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unseal(v) for v in value]
+    return value
 
 
 def _iso(value: date | None) -> str | None:
@@ -54,7 +74,7 @@ def _parties(case: Case) -> dict:
                     "role": party.role,
                     "primary": w.pk == case.primary_worker_id,
                     "name": w.name,
-                    "phone": w.phone,
+                    "phone": seal(w.phone),
                     "address": w.address,
                     "occupation": w.occupation,
                     "migrant_worker": w.migrant_worker,

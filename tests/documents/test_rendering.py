@@ -8,7 +8,7 @@ from django.template import Context, Template
 from casework.services.intake import ClaimItem
 from documents.rendering import STYLESHEET, RefusedURL, render_html, render_pdf, static_only_fetcher
 from documents.services import render_context
-from documents.snapshot import referral_packet_snapshot
+from documents.snapshot import referral_packet_snapshot, unseal
 from tests.factories import IntakeDataFactory
 
 PLANTED = (
@@ -55,7 +55,7 @@ def test_planted_markup_in_free_text_prints_as_text_and_fetches_nothing(world, m
     )
     case, _ = case_file(data=data, filed_by=world.worker)
     case = case_accept_for_review(case=case, user=world.caseworker)
-    snapshot = referral_packet_snapshot(case)
+    snapshot = unseal(referral_packet_snapshot(case))
     # when it is rendered with a fetcher that records every URL it is asked for,
     asked = []
     original = static_only_fetcher
@@ -98,7 +98,10 @@ def test_snapshot_is_plain_json_with_both_languages(world, filed_case):
     assert snapshot["categories"] == [
         {"code": "WAGE.ARREARS", "zh": "拖欠、克扣工资", "en": "wage arrears or deductions"}
     ]
-    assert snapshot["parties"]["claimants"][0]["phone"] == "13812345678"
+    # the phone, encrypted at rest in the case, is sealed in the stored snapshot too.
+    sealed = snapshot["parties"]["claimants"][0]["phone"]
+    assert "13812345678" not in json.dumps(snapshot)
+    assert unseal(sealed) == unseal(snapshot)["parties"]["claimants"][0]["phone"] == "13812345678"
     assert snapshot["parties"]["respondents"][0]["credit_code"] == "91320412MA1WY8K5BP"
     assert snapshot["claims"] == [
         {

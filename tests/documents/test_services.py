@@ -66,6 +66,7 @@ def test_assignee_request_queues_version_1_and_the_task_renders_a_real_pdf(
         "LDMAL Art. 27",
         "英文译文仅供参考，以中文为准",
         "第 1 / ",
+        "13812345678",
     ):
         assert expected in text, expected
 
