@@ -2,13 +2,20 @@ import pytest
 
 from casework.services import case_file
 
-from .factories import IntakeDataFactory, build_world
+from .factories import IntakeDataFactory, build_extra_users, build_world
 
 
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Background tasks run in-process during tests (they are still enqueued on commit)."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # A fast hasher: every test world creates a dozen users (production keeps PBKDF2).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "pdf", "reminders"],
+        }
+    }
 
 
 @pytest.fixture
@@ -27,3 +34,73 @@ def filed_case(world):
 def anonymous_case(world):
     """An anonymous filing: (case, receipt code)."""
     return case_file(data=IntakeDataFactory(), anonymous=True)
+
+
+# --- added for the core tests (transitions, permissions, audit, concurrency) ------------------
+
+AUDIT_TABLE = "casework_auditevent"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL (row locks across connections): on SQLite they are
+    deselected, not skipped, so the run reports what it left out without a skip."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+def _audit_trigger_bracket(vendor: str) -> tuple[list[str], list[str]]:
+    """SQL to lift and restore the append-only triggers of migration 0002 around a flush."""
+    import importlib
+
+    migration = importlib.import_module("casework.migrations.0002_audit_append_only")
+    if vendor == "sqlite":
+        return list(migration.SQLITE_DOWN), list(migration.SQLITE_UP)
+    if vendor == "postgresql":
+        return (
+            [f"ALTER TABLE {AUDIT_TABLE} DISABLE TRIGGER USER;"],
+            [f"ALTER TABLE {AUDIT_TABLE} ENABLE TRIGGER USER;"],
+        )
+    return [], []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_triggers():
+    """Transactional tests (transaction=True, live_server) end with a flush of every table; the
+    audit table refuses DELETE and TRUNCATE by trigger, so the flush lifts the triggers and puts
+    them back inside its own transaction. Only the test database's flush is affected."""
+    from django.db import connection
+
+    ops_class = type(connection.ops)
+    original = ops_class.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if AUDIT_TABLE not in tables:
+            return statements
+        before, after = _audit_trigger_bracket(self.connection.vendor)
+        return [*before, *statements, *after]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ops_class, "sql_flush", sql_flush)
+        yield
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Opt-in: MD5 password hashing, so that building `world` costs milliseconds instead of
+    seconds (the default hasher is slow on purpose). Use before `world`, e.g. with
+    `pytestmark = pytest.mark.usefixtures("fast_password_hashing")`."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def extra_users(world):
+    """See factories.ExtraUsers: a second centre lawyer, an enterprise-union caseworker, a
+    superuser without memberships and an inactive Wujin caseworker."""
+    return build_extra_users(world)
