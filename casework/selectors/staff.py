@@ -1,1 +1,761 @@
-"""Reads for staff pages (the queue, the case page, the timeline)."""
+"""Reads for staff pages: the queue, the coordinator's inbox, the case page and its timeline.
+
+Every function here costs a fixed number of queries whatever the number of rows or events:
+lists are filtered in the database through the gate (`visible_cases`), related rows come with
+`select_related`/`prefetch_related`, and what a row may offer ("Claim", "Assign") is decided
+in memory from the principal and the row's own data — never by a per-row permission query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Membership, Organisation, User
+from documents.models import DocumentKind, GeneratedDocument
+from rights.models import Category
+
+from ..choices import (
+    CaseState,
+    ConsentScope,
+    DeclineReason,
+    OutcomeCode,
+    ProceedingsStage,
+    ReferralState,
+    RejectReason,
+    ReopenReason,
+    Route,
+)
+from ..models import AuditEvent, Case, CaseParty, Claim, ConsentRecord, Message, Referral
+from ..permissions import Access, Principal, principal_for, visible_cases
+
+# --- small formatting helpers (no queries) -----------------------------------------------------
+
+
+def format_yuan(amount: Decimal | None) -> str:
+    """Amounts on screens, both languages (glossary §1.3): ¥12,345.60."""
+    if amount is None:
+        return ""
+    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"¥{value:,.2f}"
+
+
+def is_urgent(case: Case, today: date) -> bool:
+    """`Case.is_urgent`, with one `today` for the whole page."""
+    if case.state not in CaseState.open() or case.next_deadline is None:
+        return False
+    return (case.next_deadline - today).days < settings.RIGHTSDESK["URGENT_DAYS"]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The nearest deadline as a page shows it: the date, days left and the urgent flag."""
+
+    date: date | None
+    days_left: int | None
+    urgent: bool
+    open: bool
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def deadline_of(case: Case, today: date) -> Deadline:
+    return Deadline(
+        date=case.next_deadline,
+        days_left=case.days_to_deadline(today),
+        urgent=is_urgent(case, today),
+        open=case.state in CaseState.open(),
+    )
+
+
+def urgent_q(today: date) -> Q:
+    """`Case.is_urgent` as a database filter: open, and the nearest deadline is fewer than
+    URGENT_DAYS days away (overdue deadlines included)."""
+    limit = today + timedelta(days=settings.RIGHTSDESK["URGENT_DAYS"])
+    return Q(state__in=CaseState.open(), next_deadline__isnull=False, next_deadline__lt=limit)
+
+
+def _is_union_staff(p: Principal, case: Case) -> bool:
+    return case.owning_org_id in p.union_org_ids or _is_supervisor(p, case)
+
+
+def _is_supervisor(p: Principal, case: Case) -> bool:
+    return bool(p.supervisor_paths) and p.in_supervised_subtree(case.owning_org.path)
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+SORTS = ("newest", "oldest", "deadline")
+ME, UNASSIGNED = "me", "unassigned"
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue is narrowed to; every field optional. `state` is a CaseState value or
+    "open"; `assignee` a user id, "me" or "unassigned"; `category` a category code."""
+
+    state: str = ""
+    category: str = ""
+    assignee: str = ""
+    urgent: bool = False
+    q: str = ""
+    sort: str = "newest"
+    page: int | str = 1
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    categories: list[str]
+    deadline: Deadline
+    can_claim: bool
+    can_assign: bool
+    assignable: list[User] = field(default_factory=list)
+
+
+@dataclass
+class QueueCounts:
+    total: int
+    by_state: dict[str, int]  # every state of the filtered set, ignoring the state filter
+    states_total: int  # the sum of by_state (the set before the state filter)
+
+
+def _queue_base(user, filters: QueueFilters, today: date) -> QuerySet:
+    """Visible cases narrowed by every filter but the state."""
+    qs = visible_cases(user)
+    if filters.category:
+        qs = qs.filter(
+            Exists(
+                Case.categories.through.objects.filter(
+                    case_id=OuterRef("pk"), category__code=filters.category
+                )
+            )
+        )
+    if filters.assignee == ME:
+        qs = qs.filter(assignee_id=user.pk)
+    elif filters.assignee == UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.urgent:
+        qs = qs.filter(urgent_q(today))
+    text = filters.q.strip()
+    if text:
+        qs = qs.filter(
+            Q(reference__icontains=text)
+            | Q(primary_employer__name__icontains=text)
+            | Exists(
+                CaseParty.objects.filter(case_id=OuterRef("pk"), employer__name__icontains=text)
+            )
+        )
+    return qs
+
+
+def _state_q(state: str) -> Q:
+    if state == OPEN:
+        return Q(state__in=CaseState.open())
+    return Q(state=state)
+
+
+def _ordering(sort: str) -> list:
+    if sort == "oldest":
+        return ["created_at", "id"]
+    if sort == "deadline":
+        return [F("next_deadline").asc(nulls_last=True), "id"]
+    return ["-created_at", "-id"]
+
+
+def _page_of(qs: QuerySet, number, count: int) -> Page:
+    paginator = Paginator(qs, settings.RIGHTSDESK["QUEUE_PAGE_SIZE"])
+    # The count is already known from the aggregate; do not ask the database again.
+    paginator.__dict__["count"] = count
+    return paginator.get_page(number)
+
+
+def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
+    """The staff queue: one page of `QueueRow`s and the counts of the filtered set.
+
+    Queries: one aggregate for the counts, one for the page, one for the page's categories and,
+    for supervisors, one for the people each row can be assigned to."""
+    p = principal_for(user)
+    today = timezone.localdate()
+    base = _queue_base(user, filters, today)
+    aggregates = {s: Count("pk", filter=Q(state=s)) for s in CaseState.values}
+    by_state = base.aggregate(**aggregates)
+    states_total = sum(by_state.values())
+    if filters.state == OPEN:
+        total = sum(by_state[s] for s in CaseState.open())
+    elif filters.state:
+        total = by_state.get(filters.state, 0)
+    else:
+        total = states_total
+    qs = base.filter(_state_q(filters.state)) if filters.state else base
+    qs = (
+        qs.select_related("owning_org", "assignee", "primary_employer")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
+        )
+        .defer("facts", "receipt_digest")
+        .order_by(*_ordering(filters.sort))
+    )
+    page = _page_of(qs, filters.page, total)
+    cases = list(page.object_list)
+    assignable = (
+        assignable_by_org({c.owning_org_id for c in cases if _is_supervisor(p, c)})
+        if p.supervisor_paths
+        else {}
+    )
+    rows = []
+    for case in cases:
+        open_ = case.state in CaseState.open()
+        can_assign = open_ and _is_supervisor(p, case)
+        rows.append(
+            QueueRow(
+                case=case,
+                categories=[c.name for c in case.categories.all()],
+                deadline=deadline_of(case, today),
+                can_claim=open_ and case.assignee_id is None and _is_union_staff(p, case),
+                can_assign=can_assign,
+                assignable=assignable.get(case.owning_org_id, []) if can_assign else [],
+            )
+        )
+    page.object_list = rows
+    return page, QueueCounts(total=total, by_state=by_state, states_total=states_total)
+
+
+def assignable_by_org(org_ids) -> dict[int, list[User]]:
+    """`casework.services.records.assignable_users` for many organisations in one query:
+    active caseworkers and supervisors of each, by username."""
+    org_ids = set(org_ids)
+    if not org_ids:
+        return {}
+    result: dict[int, list[User]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    memberships = (
+        Membership.objects.filter(
+            organisation_id__in=org_ids,
+            role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__username", "id")
+    )
+    for m in memberships:
+        if (m.organisation_id, m.user_id) not in seen:
+            seen.add((m.organisation_id, m.user_id))
+            result[m.organisation_id].append(m.user)
+    return dict(result)
+
+
+def queue_people(user) -> list[User]:
+    """The people the assignee filter offers: union staff of the user's own organisations and,
+    for supervisors, of every organisation below them. One query."""
+    p = principal_for(user)
+    q = Q(organisation_id__in=p.union_org_ids)
+    for path in p.supervisor_paths:
+        q |= Q(organisation__path__startswith=path)
+    if not p.union_org_ids and not p.supervisor_paths:
+        return []
+    ids = Membership.objects.filter(q, role__in=[Role.CASEWORKER, Role.SUPERVISOR]).values(
+        "user_id"
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+
+
+def queue_categories() -> list[Category]:
+    return list(Category.objects.filter(active=True).order_by("sort_order", "code"))
+
+
+# --- the coordinator's inbox -----------------------------------------------------------------
+
+
+@dataclass
+class InboxRow:
+    """A pending referral as its provider's coordinator sees it: no worker identity."""
+
+    case: Case
+    categories: list[str]
+    claims: list[tuple[str, str]]
+    claims_total: str
+    referral: Referral | None
+    deadline: Deadline
+
+
+def coordinator_inbox(user, *, page_number=1) -> Page | None:
+    """Referrals waiting for the user's provider(s), at SUMMARY access. None for users who
+    coordinate no provider. Queries: a count, the page, categories, claims, referrals."""
+    p = principal_for(user)
+    if not p.coordinator_org_ids:
+        return None
+    today = timezone.localdate()
+    pending = Referral.objects.filter(
+        state=ReferralState.PENDING, sent_at__isnull=False, provider_id__in=p.coordinator_org_ids
+    ).select_related("provider")
+    qs = (
+        visible_cases(user, access=Access.SUMMARY)
+        .select_related("primary_employer")
+        .only(
+            "id",
+            "reference",
+            "state",
+            "next_deadline",
+            "claimant_count",
+            "primary_employer__name",
+            "primary_employer__district",
+        )
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code")),
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.only("id", "case_id", "item", "amount").order_by("id"),
+            ),
+            Prefetch("referrals", queryset=pending, to_attr="pending_referrals"),
+        )
+        .order_by(F("next_deadline").asc(nulls_last=True), "id")
+    )
+    page = Paginator(qs, settings.RIGHTSDESK["QUEUE_PAGE_SIZE"]).get_page(page_number)
+    rows = []
+    for case in page.object_list:
+        claims = list(case.claims.all())
+        amounts = [c.amount for c in claims if c.amount is not None]
+        rows.append(
+            InboxRow(
+                case=case,
+                categories=[c.name for c in case.categories.all()],
+                claims=[(c.item, format_yuan(c.amount)) for c in claims],
+                claims_total=format_yuan(sum(amounts, Decimal("0"))),
+                referral=case.pending_referrals[0] if case.pending_referrals else None,
+                deadline=deadline_of(case, today),
+            )
+        )
+    page.object_list = rows
+    return page
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+
+def case_queryset() -> QuerySet:
+    """What `get_case_or_404` loads for the case page: the header's joins, no worker."""
+    return Case.objects.select_related("owning_org", "assignee", "primary_employer")
+
+
+@dataclass
+class ClaimLine:
+    claim: Claim
+    amount: str
+
+
+@dataclass
+class CaseSummary:
+    """What a provider's coordinator sees before accepting: no identity, no facts, no
+    evidence, no notes or messages."""
+
+    case: Case
+    categories: list[Category]
+    claims: list[ClaimLine]
+    claims_total: str
+    employer_name: str
+    employer_district: str
+    referral: Referral | None
+    deadline: Deadline
+    lawyers: list[User]
+
+
+def _claim_lines(claims: list[Claim]) -> tuple[list[ClaimLine], str]:
+    lines = [ClaimLine(claim=c, amount=format_yuan(c.amount)) for c in claims]
+    total = sum((c.amount for c in claims if c.amount is not None), Decimal("0"))
+    return lines, format_yuan(total)
+
+
+def provider_lawyers(provider_id: int | None) -> list[User]:
+    if provider_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__organisation_id=provider_id, memberships__role=Role.LAWYER
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def case_summary(user, case: Case) -> CaseSummary:
+    """The limited summary of a referred case for its provider's coordinator."""
+    p = principal_for(user)
+    today = timezone.localdate()
+    lines, total = _claim_lines(list(case.claims.order_by("id")))
+    referral = (
+        case.referrals.filter(
+            state=ReferralState.PENDING,
+            sent_at__isnull=False,
+            provider_id__in=p.coordinator_org_ids,
+        )
+        .select_related("provider")
+        .first()
+    )
+    employer = case.primary_employer
+    return CaseSummary(
+        case=case,
+        categories=list(case.categories.order_by("sort_order", "code")),
+        claims=lines,
+        claims_total=total,
+        employer_name=employer.name if employer else "",
+        employer_district=employer.district if employer else "",
+        referral=referral,
+        deadline=deadline_of(case, today),
+        lawyers=provider_lawyers(referral.provider_id if referral else None),
+    )
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    actor: str
+    text: str
+    body: str = ""
+    internal: bool = False  # an internal note: never shown to the worker
+    kind: str = "event"  # event, note, message
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    workers: list[CaseParty]
+    employers: list[CaseParty]
+    categories: list[Category]
+    claims: list[ClaimLine]
+    claims_total: str
+    consents: list[ConsentRecord]
+    referrals: list[Referral]
+    live_referral: Referral | None
+    awaiting_approval: Referral | None
+    messages: list[Message]
+    timeline: list[TimelineEntry]
+    deadline: Deadline
+    providers: list[Organisation]
+    lawyers: list[User]
+    assignable: list[User]
+    packet: GeneratedDocument | None
+    documents: list[GeneratedDocument]
+    reject_reason: str
+    reject_route: str
+    amount_awarded: str
+    amount_recovered: str
+
+
+def case_detail(case: Case) -> CaseDetail:
+    """Everything the full case page shows, in a fixed number of queries."""
+    today = timezone.localdate()
+    parties = list(case.parties.select_related("worker", "employer").order_by("id"))
+    referrals = list(
+        case.referrals.select_related("provider", "lawyer", "created_by").order_by(
+            "-created_at", "-id"
+        )
+    )
+    live = next(
+        (r for r in referrals if r.state in (ReferralState.PENDING, ReferralState.ACCEPTED)), None
+    )
+    awaiting = (
+        live
+        if live is not None and live.state == ReferralState.PENDING and live.sent_at is None
+        else None
+    )
+    lines, total = _claim_lines(list(case.claims.order_by("id")))
+    messages = list(case.messages.select_related("author").order_by("created_at", "id"))
+    timeline = case_timeline(case, include_internal=True, messages=messages)
+    latest: dict[str, GeneratedDocument] = {}
+    for doc in (
+        GeneratedDocument.objects.filter(case=case).defer("snapshot").order_by("kind", "-version")
+    ):
+        latest.setdefault(doc.kind, doc)
+    from ..services.records import assignable_users
+
+    return CaseDetail(
+        case=case,
+        workers=[pt for pt in parties if pt.worker_id is not None],
+        employers=[pt for pt in parties if pt.employer_id is not None],
+        categories=list(case.categories.order_by("sort_order", "code")),
+        claims=lines,
+        claims_total=total,
+        consents=list(
+            case.consents.select_related("provider", "granted_by").order_by("granted_at", "id")
+        ),
+        referrals=referrals,
+        live_referral=live,
+        awaiting_approval=awaiting,
+        messages=messages,
+        timeline=timeline,
+        deadline=deadline_of(case, today),
+        providers=list(
+            Organisation.objects.filter(kind__in=OrganisationKind.providers()).order_by(
+                "kind", "name_zh"
+            )
+        ),
+        lawyers=provider_lawyers(
+            live.provider_id
+            if live is not None and live.state == ReferralState.PENDING and live.sent_at
+            else None
+        ),
+        assignable=list(assignable_users(case)),
+        packet=latest.get(DocumentKind.REFERRAL_PACKET),
+        documents=list(latest.values()),
+        reject_reason=_label(RejectReason, case.reject_reason) if case.reject_reason else "",
+        reject_route=_label(Route, case.reject_route) if case.reject_route else "",
+        amount_awarded=format_yuan(case.amount_awarded),
+        amount_recovered=format_yuan(case.amount_recovered),
+    )
+
+
+def action_options(case: Case) -> dict:
+    """The choices the case page's forms offer, to validate a POST against."""
+    from ..services.records import assignable_users
+
+    provider_id = (
+        case.referrals.filter(state=ReferralState.PENDING, sent_at__isnull=False)
+        .values_list("provider_id", flat=True)
+        .first()
+    )
+    return {
+        "providers": list(
+            Organisation.objects.filter(kind__in=OrganisationKind.providers()).order_by(
+                "kind", "name_zh"
+            )
+        ),
+        "lawyers": provider_lawyers(provider_id),
+        "assignable": list(assignable_users(case)),
+    }
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+# Access records, not events of the case: they stay in the audit log.
+TIMELINE_HIDDEN_VERBS = {"identity_viewed"}
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _phrase(
+    event: AuditEvent, case: Case, users: dict[int, User], orgs: dict[int, Organisation]
+) -> str:
+    """Past-tense predicates of glossary §2.6 that follow the actor's name."""
+    pl = event.payload or {}
+
+    def user_name(key: str) -> str:
+        u = users.get(pl.get(key))
+        return str(u) if u else _("someone")
+
+    def org_name(key: str) -> str:
+        o = orgs.get(pl.get(key))
+        return o.name if o else _("a legal-aid provider")
+
+    match event.verb:
+        case "filed":
+            if event.actor_kind == "staff":
+                return _("registered the grievance on the worker's behalf")
+            return _("filed the grievance")
+        case "submit":
+            return _("submitted the grievance")
+        case "accept_for_review":
+            return _("accepted the case for review; %(assignee)s is handling it") % {
+                "assignee": user_name("assignee")
+            }
+        case "reject":
+            return _("rejected the case (%(reason)s); suggested: %(route)s") % {
+                "reason": _label(RejectReason, pl.get("reason")),
+                "route": _label(Route, pl.get("route")),
+            }
+        case "request_info":
+            return _("asked the worker for more information")
+        case "resume":
+            if event.actor_kind == "worker":
+                return _("the worker answered; review resumed")
+            return _("resumed the review")
+        case "start_mediation":
+            return _("started mediation")
+        case "mediation_failed":
+            return _("mediation ended without agreement; back under review")
+        case "record_agreement":
+            return _("reached a mediation agreement; case closed")
+        case "referral_requested":
+            return _("sent the referral for approval")
+        case "refer_to_legal_aid":
+            referred = _("referred the case to %(provider)s") % {"provider": org_name("provider")}
+            if pl.get("approved"):
+                return _("approved the referral") + "; " + referred
+            return referred
+        case "conflict_checked":
+            if pl.get("conflict_found"):
+                return _("ran the conflict check: possible conflict")
+            return _("ran the conflict check: no conflict found")
+        case "accept_referral":
+            return _("accepted the referral and assigned %(lawyer)s") % {
+                "lawyer": user_name("lawyer")
+            }
+        case "decline_referral":
+            return _("declined the referral (%(reason)s); the case is back with the union") % {
+                "reason": _label(DeclineReason, pl.get("reason")),
+            }
+        case "expire_referral":
+            return _("the referral expired without a reply; the case is back with the union")
+        case "start_proceedings":
+            params = {"forum": case.forum or "—", "date": pl.get("filing_date", "")}
+            if pl.get("stage") == ProceedingsStage.LITIGATION:
+                return _("filed suit in %(forum)s on %(date)s") % params
+            if pl.get("stage") == ProceedingsStage.ENFORCEMENT:
+                return _("applied to %(forum)s for enforcement on %(date)s") % params
+            return _("applied to %(forum)s for arbitration on %(date)s") % params
+        case "record_outcome":
+            return _("closed: %(outcome)s") % {"outcome": _label(OutcomeCode, pl.get("outcome"))}
+        case "withdraw":
+            if pl.get("by_worker"):
+                return _("withdrew the grievance")
+            return _("withdrawn at the worker's recorded request")
+        case "reopen":
+            return _("reopened the case (%(reason)s)") % {
+                "reason": _label(ReopenReason, pl.get("reason"))
+            }
+        case "claimed":
+            return _("claimed the case")
+        case "assigned":
+            if pl.get("previous"):
+                return _("reassigned the case to %(name)s") % {"name": user_name("assignee")}
+            return _("assigned the case to %(name)s") % {"name": user_name("assignee")}
+        case "note_added":
+            return _("added an internal note")
+        case "message_sent":
+            return _("sent a message")
+        case "consent_granted":
+            return _("recorded consent: %(scope)s") % {
+                "scope": _label(ConsentScope, pl.get("scope"))
+            }
+        case "consent_withdrawn":
+            return _("withdrew consent: %(scope)s") % {
+                "scope": _label(ConsentScope, pl.get("scope"))
+            }
+        case "access_granted":
+            return _("gave %(name)s access to the case") % {"name": user_name("user")}
+        case "access_revoked":
+            return _("removed %(name)s's access to the case") % {"name": user_name("user")}
+    return _("recorded: %(event)s") % {"event": event.verb.replace("_", " ")}
+
+
+def _actor_label(event: AuditEvent, org_of: dict[int, str]) -> str:
+    """Staff see the person and their organisation; the worker and the system by role."""
+    if event.actor_kind == "system":
+        return _("System")
+    if event.actor_kind == "worker":
+        return _("The worker")
+    if event.actor is None:
+        return _("Staff")
+    org = org_of.get(event.actor_id)
+    return f"{event.actor} ({org})" if org else str(event.actor)
+
+
+def case_timeline(
+    case: Case, *, include_internal: bool, messages: list[Message] | None = None
+) -> list[TimelineEntry]:
+    """Audit events, notes and messages merged by time, newest first.
+
+    An event that wrote a note or message carries its text; notes and messages no event points
+    to appear on their own. Without `include_internal` (the worker's view) only worker-visible
+    events and the message thread are kept, and no note. Fixed queries: events, notes,
+    messages, the people and providers the events name, the actors' organisations."""
+    events_qs = case.audit_events.select_related("actor").exclude(verb__in=TIMELINE_HIDDEN_VERBS)
+    if not include_internal:
+        events_qs = events_qs.filter(worker_visible=True)
+    events = list(events_qs.order_by("occurred_at", "id"))
+    if messages is None:
+        messages = list(case.messages.select_related("author").order_by("created_at", "id"))
+    notes = (
+        list(case.notes.select_related("author").order_by("created_at", "id"))
+        if include_internal
+        else []
+    )
+    notes_by_id = {n.pk: n for n in notes}
+    messages_by_id = {m.pk: m for m in messages}
+
+    user_ids, org_ids = set(), set()
+    for e in events:
+        pl = e.payload or {}
+        for key in ("assignee", "lawyer", "user"):
+            if isinstance(pl.get(key), int):
+                user_ids.add(pl[key])
+        if isinstance(pl.get("provider"), int):
+            org_ids.add(pl["provider"])
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids)} if org_ids else {}
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    org_of: dict[int, str] = {}
+    if actor_ids:
+        for m in (
+            Membership.objects.filter(user_id__in=actor_ids)
+            .select_related("organisation")
+            .order_by("id")
+        ):
+            org_of.setdefault(m.user_id, m.organisation.name)
+
+    entries: list[TimelineEntry] = []
+    used_notes, used_messages = set(), set()
+    for e in events:
+        pl = e.payload or {}
+        entry = TimelineEntry(
+            at=e.occurred_at, actor=_actor_label(e, org_of), text=_phrase(e, case, users, orgs)
+        )
+        note = notes_by_id.get(pl.get("note")) if isinstance(pl.get("note"), int) else None
+        message = (
+            messages_by_id.get(pl.get("message")) if isinstance(pl.get("message"), int) else None
+        )
+        if note is not None:
+            entry.body, entry.internal, entry.kind = note.body, True, "note"
+            used_notes.add(note.pk)
+        elif message is not None:
+            entry.body, entry.kind = message.body, "message"
+            used_messages.add(message.pk)
+        entries.append(entry)
+    for n in notes:
+        if n.pk not in used_notes:
+            entries.append(
+                TimelineEntry(
+                    at=n.created_at,
+                    actor=str(n.author or _("Staff")),
+                    text=_("added an internal note"),
+                    body=n.body,
+                    internal=True,
+                    kind="note",
+                )
+            )
+    for m in messages:
+        if m.pk not in used_messages:
+            actor = _("The worker") if m.from_worker else str(m.author or _("Staff"))
+            entries.append(
+                TimelineEntry(
+                    at=m.created_at,
+                    actor=actor,
+                    text=_("sent a message"),
+                    body=m.body,
+                    kind="message",
+                )
+            )
+    # Oldest first by time (stable, so same-instant entries keep the order they were written),
+    # then reversed: newest first.
+    entries.sort(key=lambda x: x.at)
+    entries.reverse()
+    return entries

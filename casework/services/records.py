@@ -28,10 +28,12 @@ def _locked(case: Case, user, action: str, expected_version: int | None = None) 
     level = access(user, locked)
     if level == Access.NONE:
         raise NotFound()
-    if not may(user, action, locked):
-        raise Forbidden()
+    # A stale page first: someone who saw an older version lost a race (409), whatever the
+    # case allows now (a claimed case no longer allows "claim", which would read as 403).
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(locked)
+    if not may(user, action, locked):
+        raise Forbidden()
     return locked, level
 
 
@@ -194,3 +196,17 @@ def consent_withdraw(*, consent: ConsentRecord, user) -> ConsentRecord:
         payload={"consent": record.pk, "scope": record.scope}, worker_visible=True,
     )
     return record
+
+
+@transaction.atomic
+def identity_view_record(*, case: Case, user: User, worker_ids: list[int] | None = None):
+    """Audit one unmasked view of workers' phone or ID numbers (DESIGN §3: every unmasked view
+    is audited). The payload carries ids only. Refused for users who may not see identities."""
+    if access(user, case) == Access.NONE:
+        raise NotFound()
+    if not may(user, "view_identity", case):
+        raise Forbidden()
+    return audit_record(
+        verb="identity_viewed", actor=user, case=case,
+        payload={"workers": sorted(int(pk) for pk in (worker_ids or []))},
+    )
