@@ -179,7 +179,8 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
             except InvalidOperation:
                 add("claims", _("Amounts are numbers, such as 3000 or 3000.50."))
                 break
-            if amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+            # NaN and Infinity parse as Decimals; NaN would make the comparisons below raise.
+            if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
                 add("claims", _("Amounts are numbers, such as 3000 or 3000.50."))
                 break
         if claim.period_start and claim.period_end and claim.period_end < claim.period_start:
