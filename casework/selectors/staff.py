@@ -542,7 +542,7 @@ def action_options(case: Case) -> dict:
 # --- the timeline ----------------------------------------------------------------------------
 
 # Access records, not events of the case: they stay in the audit log.
-TIMELINE_HIDDEN_VERBS = {"identity_viewed"}
+TIMELINE_HIDDEN_VERBS = {"identity_viewed", "document_downloaded"}
 
 
 def _label(choices, value) -> str:
@@ -650,6 +650,14 @@ def _phrase(
             return _("withdrew consent: %(scope)s") % {
                 "scope": _label(ConsentScope, pl.get("scope"))
             }
+        case "document_requested" | "document_rendered":
+            params = {
+                "document": _label(DocumentKind, pl.get("kind")),
+                "version": pl.get("version", ""),
+            }
+            if event.verb == "document_rendered":
+                return _("generated %(document)s (version %(version)s)") % params
+            return _("asked for %(document)s (version %(version)s)") % params
         case "access_granted":
             return _("gave %(name)s access to the case") % {"name": user_name("user")}
         case "access_revoked":

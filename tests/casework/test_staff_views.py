@@ -630,3 +630,18 @@ def test_start_mediation_on_the_page_is_offered_only_to_the_assignee(client, wor
 
     assert "start_mediation" not in names
     assert "reject" in names
+
+
+def test_queue_ignores_filters_it_does_not_know(client, world, filed_case):
+    response = _queue(
+        client,
+        world.caseworker,
+        state="flying",
+        assignee="99999",
+        category="NOPE",
+        sort="sideways",
+        page="abc",
+    )
+
+    assert response.status_code == 200
+    assert _refs(response) == [filed_case.reference]
