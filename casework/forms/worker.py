@@ -18,6 +18,7 @@ from accounts.models import Organisation
 from rights.models import Category
 
 from ..choices import ConsentScope, IndustrialChain, Sex, SkillGrade
+from ..masking import mask_id_number
 from ..validators import is_valid_credit_code, is_valid_id_number
 
 # Changzhou's districts, county-level city and development zone. The stored value is the
@@ -100,6 +101,33 @@ class WorkerForm(forms.Form):
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
+    # For the check before submitting: shorter labels for some fields, and masks.
+    summary_labels: dict = {}
+    summary_masks: dict = {}
+
+    def summary_rows(self, *, date_text, join, yes, no) -> list[dict]:
+        """The cleaned answers as (label, words) rows, in the order of the form."""
+        rows = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if name in self.summary_masks:
+                text = self.summary_masks[name](value or "")
+            elif isinstance(field, forms.BooleanField):
+                text = yes if value else no
+            elif isinstance(field, forms.MultipleChoiceField):
+                labels = dict(field.choices)
+                text = join(str(labels.get(v, v)) for v in value or [])
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get(value, value)) if value else ""
+            elif isinstance(field, forms.DateField):
+                text = date_text(value)
+            elif isinstance(value, list):
+                text = join(value)
+            else:
+                text = str(value or "")
+            rows.append({"label": self.summary_labels.get(name, field.label), "value": text})
+        return rows
+
     def mark_invalid(self) -> None:
         """Point screen readers at each field's error (call after validation)."""
         for name in self.errors:
@@ -122,6 +150,9 @@ def _not_in_future(value, message=None):
 
 
 class AboutYouForm(WorkerForm):
+    summary_labels = {"union_member": _("Union member"), "migrant_worker": _("Migrant worker")}
+    summary_masks = {"id_number": mask_id_number}
+
     worker_name = forms.CharField(
         label=_("Your name"),
         max_length=100,

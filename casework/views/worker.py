@@ -39,7 +39,6 @@ from ..crypto import decrypt, encrypt, lookup_digest
 from ..errors import Conflict, DomainError, GuardFailed
 from ..forms.worker import (
     CONSENT_TEXT,
-    DISTRICTS,
     MAX_CLAIM_ROWS,
     AboutYouForm,
     AnswerForm,
@@ -53,7 +52,6 @@ from ..forms.worker import (
     claim_formset,
     max_text,
 )
-from ..masking import mask_id_number
 from ..models import Case, ConsentRecord
 from ..permissions import Access, ReceiptHolder, access, get_case_or_404, may, visible_cases
 from ..selectors.worker import my_cases as select_my_cases
@@ -321,142 +319,30 @@ def _render_step(
     return _render(request, STEPS[index].template, context, status=status)
 
 
-def _choice_text(choices, value) -> str:
-    return str(dict(choices).get(value, value)) if value else ""
-
-
 def _summary(state: dict) -> list[dict]:
     """What the worker entered, step by step, in words, for the check before submitting."""
-    cleaned = {}
-    for slug in INPUT_STEPS:
-        form = _bind(slug, state["data"].get(slug))
-        cleaned[slug] = (
-            form.cleaned_data
-            if form.is_bound and form.is_valid()
-            else ({} if slug != "claims" else [])
-        )
-    about, employer, events = cleaned["about"], cleaned["employer"], cleaned["events"]
-    yes, no = _("Yes"), _("No")
-
-    def row(label, value):
-        return {"label": label, "value": value}
-
+    words = {"date_text": _date_text, "join": _join, "yes": _("Yes"), "no": _("No")}
     sections = []
-    if about:
-        sections.append(
-            {
-                "title": STEPS[0].title,
-                "url": _step_url("about"),
-                "rows": [
-                    row(AboutYouForm.base_fields["worker_name"].label, about["worker_name"]),
-                    row(
-                        AboutYouForm.base_fields["sex"].label,
-                        _choice_text(AboutYouForm.base_fields["sex"].choices, about["sex"]),
-                    ),
-                    row(
-                        AboutYouForm.base_fields["date_of_birth"].label,
-                        _date_text(about["date_of_birth"]),
-                    ),
-                    row(
-                        AboutYouForm.base_fields["id_number"].label,
-                        mask_id_number(about["id_number"]),
-                    ),
-                    row(AboutYouForm.base_fields["phone"].label, about["phone"]),
-                    row(AboutYouForm.base_fields["address"].label, about["address"]),
-                    row(AboutYouForm.base_fields["occupation"].label, about["occupation"]),
-                    row(
-                        AboutYouForm.base_fields["skill_grade"].label,
-                        _choice_text(
-                            AboutYouForm.base_fields["skill_grade"].choices, about["skill_grade"]
-                        ),
-                    ),
-                    row(_("Union member"), yes if about["union_member"] else no),
-                    row(_("Migrant worker"), yes if about["migrant_worker"] else no),
-                    row(AboutYouForm.base_fields["co_workers"].label, _join(about["co_workers"])),
-                ],
-            }
-        )
-    if employer:
-        sections.append(
-            {
-                "title": STEPS[1].title,
-                "url": _step_url("employer"),
-                "rows": [
-                    row(EmployerForm.base_fields["employer_name"].label, employer["employer_name"]),
-                    row(EmployerForm.base_fields["credit_code"].label, employer["credit_code"]),
-                    row(
-                        EmployerForm.base_fields["employer_address"].label,
-                        employer["employer_address"],
-                    ),
-                    row(
-                        EmployerForm.base_fields["legal_representative"].label,
-                        employer["legal_representative"],
-                    ),
-                    row(
-                        EmployerForm.base_fields["employer_phone"].label, employer["employer_phone"]
-                    ),
-                    row(
-                        EmployerForm.base_fields["district"].label,
-                        _choice_text(DISTRICTS, employer["district"]),
-                    ),
-                    row(
-                        EmployerForm.base_fields["industrial_chain"].label,
-                        _choice_text(
-                            EmployerForm.base_fields["industrial_chain"].choices,
-                            employer["industrial_chain"],
-                        ),
-                    ),
-                ],
-            }
-        )
-    if events:
-        labels = dict(EventsForm().fields["category_codes"].choices)
-        sections.append(
-            {
-                "title": STEPS[2].title,
-                "url": _step_url("events"),
-                "rows": [
-                    row(
-                        EventsForm.base_fields["category_codes"].label,
-                        _join(str(labels.get(c, c)) for c in events["category_codes"]),
-                    ),
-                    row(EventsForm.base_fields["facts"].label, events["facts"]),
-                    row(
-                        EventsForm.base_fields["employment_start"].label,
-                        _date_text(events["employment_start"]),
-                    ),
-                    row(
-                        EventsForm.base_fields["employment_end"].label,
-                        _date_text(events["employment_end"]),
-                    ),
-                    row(EventsForm.base_fields["knew_date"].label, _date_text(events["knew_date"])),
-                    row(
-                        EventsForm.base_fields["injury_date"].label,
-                        _date_text(events["injury_date"]),
-                    ),
-                ],
-            }
-        )
-    claim_rows = [
-        row(
-            c["item"],
-            " · ".join(
-                p
-                for p in (
-                    amount_text(c.get("amount")),
-                    _period_text(c.get("period_start"), c.get("period_end")),
+    for step in STEPS[:3]:
+        form = _bind(step.slug, state["data"].get(step.slug))
+        if form.is_bound and form.is_valid():
+            rows = form.summary_rows(**words)
+            sections.append({"title": step.title, "url": _step_url(step.slug), "rows": rows})
+    claims = _bind("claims", state["data"].get("claims"))
+    rows = []
+    if claims.is_bound and claims.is_valid():
+        for claim in claims.cleaned_data:
+            if claim and (claim.get("item") or "").strip():
+                amount = amount_text(claim.get("amount"))
+                period = _period_text(claim.get("period_start"), claim.get("period_end"))
+                rows.append(
+                    {"label": claim["item"], "value": " · ".join(p for p in (amount, period) if p)}
                 )
-                if p
-            ),
-        )
-        for c in cleaned["claims"]
-        if c and (c.get("item") or "").strip()
-    ]
     sections.append(
         {
             "title": STEPS[3].title,
             "url": _step_url("claims"),
-            "rows": claim_rows,
+            "rows": rows,
             "empty": _("Nothing entered. The union can help you work it out."),
         }
     )
@@ -475,11 +361,12 @@ def _period_text(start, end) -> str:
 
 
 def _intake_data(forms: dict, consent: ConsentForm) -> IntakeData:
-    about, employer, events = (
-        forms["about"].cleaned_data,
-        forms["employer"].cleaned_data,
-        forms["events"].cleaned_data,
-    )
+    """The filing as the intake service takes it. The step forms name their fields after
+    IntakeData's, except the co-workers, which the service calls co-claimants."""
+    values = {slug: forms[slug].cleaned_data for slug in FORM_CLASSES}
+    fields = {**values["about"], **values["employer"], **values["events"]}
+    fields["co_claimant_names"] = fields.pop("co_workers")
+    fields["category_codes"] = list(fields["category_codes"])
     claims = [
         ClaimItem(
             item=row["item"].strip(),
@@ -491,30 +378,7 @@ def _intake_data(forms: dict, consent: ConsentForm) -> IntakeData:
         if row and (row.get("item") or "").strip()
     ]
     return IntakeData(
-        worker_name=about["worker_name"],
-        sex=about["sex"],
-        date_of_birth=about["date_of_birth"],
-        id_number=about["id_number"],
-        phone=about["phone"],
-        address=about["address"],
-        occupation=about["occupation"],
-        skill_grade=about["skill_grade"],
-        union_member=about["union_member"],
-        migrant_worker=about["migrant_worker"],
-        co_claimant_names=about["co_workers"],
-        employer_name=employer["employer_name"],
-        credit_code=employer["credit_code"],
-        employer_address=employer["employer_address"],
-        legal_representative=employer["legal_representative"],
-        employer_phone=employer["employer_phone"],
-        district=employer["district"],
-        industrial_chain=employer["industrial_chain"],
-        category_codes=list(events["category_codes"]),
-        facts=events["facts"],
-        employment_start=events["employment_start"],
-        employment_end=events["employment_end"],
-        knew_date=events["knew_date"],
-        injury_date=events["injury_date"],
+        **fields,
         claims=claims,
         consent_union_handling=consent.cleaned_data["consent_union_handling"],
         consent_employer_disclosure=consent.cleaned_data["consent_employer_disclosure"],
@@ -550,8 +414,9 @@ def file_step(request, step: str = "about"):
     raw = _raw_from_post(request.POST, step)
     index = STEP_SLUGS.index(step)
     if step == "claims" and action == "add":
-        rows = min(int((raw.get("claims-TOTAL_FORMS") or ["0"])[0] or 0) + 1, MAX_CLAIM_ROWS)
-        raw["claims-TOTAL_FORMS"] = [str(rows)]
+        shown = (raw.get("claims-TOTAL_FORMS") or ["0"])[0]
+        rows = int(shown) if shown.isdigit() else 0
+        raw["claims-TOTAL_FORMS"] = [str(min(rows + 1, MAX_CLAIM_ROWS))]
     form = _bind(step, raw, signed_in=request.user.is_authenticated)
     valid = form.is_valid()
     state["data"][step] = raw
@@ -824,6 +689,7 @@ def _render_case(
         "grantable": grantable,
         "consents": consents,
         "consent_error": forms.get("consent_error"),
+        "consent_form_errors": bool(forms.get("consent") and forms["consent"].errors),
         "amount_recovered": amount_text(case.amount_recovered) if case.amount_recovered else "",
         "message_form": forms.get("message") or MessageForm(auto_id="id_message_%s"),
         "answer_form": forms.get("answer") or AnswerForm(auto_id="id_answer_%s"),
@@ -924,7 +790,9 @@ def _case_action(request, actor, case: Case, mode: PageMode, action: str):
             % {"state": error.case.worker_state_label},
         )
     except GuardFailed as error:
-        if action in ("message", "answer") and form is not None:
+        # A problem with what was typed goes next to the field; a refusal of the action
+        # itself (e.g. the grievance has ended, so the form is gone) becomes a message.
+        if action in ("message", "answer") and form is not None and error.field_errors:
             _apply_domain_errors(form, error, {"answer": "body"})
             form.mark_invalid()
             return _render_case(request, actor, case, mode, forms={action: form})

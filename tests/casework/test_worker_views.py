@@ -688,3 +688,115 @@ def test_claims_are_shown_with_amounts_in_yuan(world, client):
     _login(client, world.worker)
     page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
     assert "¥12,345.60" in page
+
+
+@pytest.mark.parametrize(
+    ("state", "worker_words", "staff_words"),
+    [
+        (
+            CaseState.SUBMITTED,
+            ["Received", "You submitted the grievance."],
+            ["Awaiting acceptance"],
+        ),
+        (
+            CaseState.REJECTED,
+            ["The union cannot take this on", "it is free."],
+            ["Rejected", "belongs to another authority"],
+        ),
+        (
+            CaseState.MEDIATION,
+            ["Mediation under way", "The union started mediation with your employer."],
+            ["In mediation"],
+        ),
+        (
+            CaseState.REFERRED,
+            [
+                "Passed to legal aid, waiting for a reply",
+                "The union passed your case to Changzhou Legal Aid Centre for legal aid.",
+            ],
+            ["Referred, awaiting reply"],
+        ),
+        (CaseState.LEGAL_AID, ["A legal-aid lawyer has taken on your case."], ["With legal aid"]),
+        (
+            CaseState.PROCEEDINGS,
+            ["At arbitration", "Your lawyer started proceedings."],
+            ["In proceedings"],
+        ),
+        (
+            CaseState.CLOSED,
+            ["Finished", "Mediation succeeded. Your grievance is finished.", "¥18,600.00"],
+            ["Closed"],
+        ),
+        (CaseState.WITHDRAWN, ["You withdrew it", "You withdrew the grievance."], ["Withdrawn<"]),
+    ],
+)
+def test_each_state_reads_in_plain_words(world, client, state, worker_words, staff_words):
+    for person in (world.caseworker, world.coordinator, world.lawyer, world.supervisor):
+        person.display_name = f"Staffname-{person.username}"
+        person.save(update_fields=["display_name"])
+    case = drive_to(world, state)
+    if state == CaseState.CLOSED:
+        Case.objects.filter(pk=case.pk).update(amount_recovered="18600")
+    _login(client, world.worker)
+
+    page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
+
+    for words in worker_words:
+        assert words in page
+    for words in staff_words:
+        assert words not in page
+    assert "Staffname-" not in page
+
+
+def test_an_ended_grievance_cannot_be_withdrawn_or_messaged(world, client):
+    case = drive_to(world, CaseState.CLOSED)
+    _login(client, world.worker)
+    before = case_snapshot(case)
+
+    page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
+    assert reverse("casework:my_case_action", args=[case.reference, "withdraw"]) not in page
+    assert reverse("casework:my_case_action", args=[case.reference, "message"]) not in page
+    withdraw = client.post(
+        reverse("casework:my_case_action", args=[case.reference, "withdraw"]),
+        {"state": CaseState.CLOSED},
+        follow=True,
+    )
+    message = client.post(
+        reverse("casework:my_case_action", args=[case.reference, "message"]),
+        {"body": "还在吗？"},
+        follow=True,
+    )
+
+    assert "it is now: Finished" in withdraw.content.decode()
+    assert "messages can no longer be sent" in message.content.decode()
+    assert case_snapshot(case) == before
+
+
+def test_the_check_before_submitting_shows_the_answers_with_the_id_number_masked(world, client):
+    _fill_steps(client, about=_about(id_number="320412199001011231"))
+    page = client.get(_step_url("review")).content.decode()
+    for words in (
+        "王小明",
+        "碳纤维车间操作工",
+        "intermediate worker",
+        "常州恒远碳纤维材料有限公司",
+        "Wujin District",
+        "My employer owes me wages or makes deductions",
+        "拖欠工资",
+        "¥18,600.00",
+    ):
+        assert words in page
+    assert "3204**********1231" in page and "320412199001011231" not in page
+
+
+def test_another_claim_row_can_be_added_without_javascript(world, client):
+    _post_step(client, "about", _about())
+    _post_step(client, "employer", _employer())
+    _post_step(client, "events", _events())
+    rows = _claims({"item": "拖欠工资"}, {}, {})
+
+    response = _post_step(client, "claims", rows, action="add")
+
+    assert response.status_code == 302 and response["Location"].endswith("#claims-row-4")
+    page = client.get(_step_url("claims")).content.decode()
+    assert 'name="claims-3-item"' in page and 'value="拖欠工资"' in page
