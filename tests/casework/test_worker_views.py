@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from casework import services as s
 from casework.choices import CaseState, ConsentScope
 from casework.models import (
@@ -50,12 +49,6 @@ def _fresh_cache():
 @pytest.fixture
 def client():
     return Client(headers={"accept-language": "en", "user-agent": USER_AGENT})
-
-
-def _login(client, user):
-    """Sign in as the user as stored (the world's users are built in memory; the session's
-    auth hash must match the row)."""
-    client.force_login(User.objects.get(pk=user.pk))
 
 
 def _past(days: int) -> str:
@@ -193,7 +186,7 @@ def test_home_explains_and_offers_the_three_ways_in(world, client):
 
 
 def test_home_shows_staff_their_queue(world, client):
-    _login(client, world.caseworker)
+    client.force_login(world.caseworker)
     page = client.get(reverse("casework:home")).content.decode()
     assert f'href="{reverse("casework:queue")}"' in page
 
@@ -246,7 +239,7 @@ def test_resubmitting_the_last_step_does_not_file_twice(world, client):
 
 
 def test_account_filing_leads_to_the_case_page(world, client):
-    _login(client, world.worker)
+    client.force_login(world.worker)
     _fill_steps(client)
     response = _submit(client, consent_employer_disclosure="on")
 
@@ -264,7 +257,7 @@ def test_account_filing_leads_to_the_case_page(world, client):
 
 
 def test_signed_in_worker_may_still_file_anonymously(world, client):
-    _login(client, world.worker)
+    client.force_login(world.worker)
     _fill_steps(client)
     response = _submit(client, anonymous="on")
 
@@ -488,7 +481,7 @@ def test_answering_the_question_moves_the_case_back_to_review(world, client):
 
 def test_an_empty_answer_is_refused_and_changes_nothing(world, client):
     case = drive_to(world, CaseState.AWAITING_WORKER)
-    _login(client, world.worker)
+    client.force_login(world.worker)
     before = case_snapshot(case)
 
     response = client.post(
@@ -502,7 +495,7 @@ def test_an_empty_answer_is_refused_and_changes_nothing(world, client):
 
 def test_withdrawing_asks_for_confirmation_then_withdraws(world, client):
     case = drive_to(world, CaseState.UNDER_REVIEW)
-    _login(client, world.worker)
+    client.force_login(world.worker)
     url = reverse("casework:my_case_action", args=[case.reference, "withdraw"])
 
     confirm = client.get(url)
@@ -521,7 +514,7 @@ def test_withdrawing_asks_for_confirmation_then_withdraws(world, client):
 def test_withdrawing_a_case_that_changed_meanwhile_says_so(world, client):
     case = drive_to(world, CaseState.UNDER_REVIEW)
     s.case_start_mediation(case=case, user=world.caseworker)
-    _login(client, world.worker)
+    client.force_login(world.worker)
     before = case_snapshot(case)
 
     response = client.post(
@@ -551,7 +544,7 @@ def test_the_worker_messages_the_union_from_the_tracking_page(anonymous_case, cl
 
 def test_the_worker_withdraws_and_grants_consent(world, client):
     case = drive_to(world, CaseState.UNDER_REVIEW)
-    _login(client, world.worker)
+    client.force_login(world.worker)
     disclosure = ConsentRecord.objects.get(case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE)
 
     client.post(
@@ -583,7 +576,7 @@ def test_a_consent_of_another_case_cannot_be_withdrawn(world, client):
     mine = drive_to(world, CaseState.UNDER_REVIEW)
     theirs = drive_to(world, CaseState.UNDER_REVIEW, filed_by=world.other_worker)
     other_consent = ConsentRecord.objects.filter(case=theirs).first()
-    _login(client, world.worker)
+    client.force_login(world.worker)
     before = case_snapshot(theirs)
 
     response = client.post(
@@ -602,7 +595,7 @@ def test_my_grievances_lists_my_cases_newest_first(world, client):
     older = drive_to(world, CaseState.SUBMITTED)
     newer = drive_to(world, CaseState.AWAITING_WORKER)
     drive_to(world, CaseState.SUBMITTED, filed_by=world.other_worker)
-    _login(client, world.worker)
+    client.force_login(world.worker)
 
     response = client.get(reverse("casework:my_cases"))
 
@@ -616,7 +609,7 @@ def test_my_grievances_needs_an_account(world, client):
 
 
 def test_another_workers_case_is_not_found(world, client, filed_case):
-    _login(client, world.other_worker)
+    client.force_login(world.other_worker)
     before = case_snapshot(filed_case)
 
     assert client.get(reverse("casework:my_case", args=[filed_case.reference])).status_code == 404
@@ -659,7 +652,7 @@ def test_internal_notes_and_staff_names_never_reach_the_worker(world, client):
 def test_internal_notes_never_reach_the_account_holder(world, client):
     case = drive_to(world, CaseState.UNDER_REVIEW)
     s.note_add(case=case, user=world.caseworker, body="INTERNAL-NOTE: call the employer first.")
-    _login(client, world.worker)
+    client.force_login(world.worker)
     page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
     assert "The union has taken on your grievance." in page
     assert "INTERNAL-NOTE" not in page
@@ -671,7 +664,7 @@ def test_the_worker_page_costs_the_same_queries_however_long_the_case(world, cli
     for i in range(8):
         s.message_post(case=long, user=world.caseworker, body=f"消息{i}")
         s.message_post(case=long, user=world.worker, body=f"回复{i}")
-    _login(client, world.worker)
+    client.force_login(world.worker)
 
     def queries(case):
         client.get(reverse("casework:my_case", args=[case.reference]))  # warm the session
@@ -685,7 +678,7 @@ def test_the_worker_page_costs_the_same_queries_however_long_the_case(world, cli
 def test_claims_are_shown_with_amounts_in_yuan(world, client):
     case = drive_to(world, CaseState.SUBMITTED)
     Claim.objects.filter(case=case).update(amount="12345.6")
-    _login(client, world.worker)
+    client.force_login(world.worker)
     page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
     assert "¥12,345.60" in page
 
@@ -737,7 +730,7 @@ def test_each_state_reads_in_plain_words(world, client, state, worker_words, sta
     case = drive_to(world, state)
     if state == CaseState.CLOSED:
         Case.objects.filter(pk=case.pk).update(amount_recovered="18600")
-    _login(client, world.worker)
+    client.force_login(world.worker)
 
     page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
 
@@ -750,7 +743,7 @@ def test_each_state_reads_in_plain_words(world, client, state, worker_words, sta
 
 def test_an_ended_grievance_cannot_be_withdrawn_or_messaged(world, client):
     case = drive_to(world, CaseState.CLOSED)
-    _login(client, world.worker)
+    client.force_login(world.worker)
     before = case_snapshot(case)
 
     page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
