@@ -156,6 +156,18 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve static straight from the source folders in development
 
+# --- cache: rate-limit counters and the like, shared by every process on the machine -----
+CACHE_URL = os.environ.get("RIGHTSDESK_CACHE_URL", "")
+if CACHE_URL.startswith("redis://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_URL.removeprefix("file://") or str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- background tasks -------------------------------------------------------------------
 TASKS = {
     "default": {
