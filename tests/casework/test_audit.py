@@ -277,7 +277,7 @@ def test_each_transition_writes_one_linked_event_without_personal_data(world):
         assert secret and secret not in text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # categories: data migration
 def test_a_flush_of_the_test_database_leaves_the_triggers_in_place(world):
     # Given audit rows, flushed away as transactional tests are (tests/conftest.py lifts the
     # triggers for the flush's own transaction)
