@@ -46,3 +46,19 @@ CATEGORIES: list[tuple[str, str, str, str, str, bool]] = [
     ("SKILL.INCOMPETENCE_DISMISSAL", "以不能胜任工作为由解除劳动合同", "dismissal for incompetence", "说我不胜任就辞退", "I was dismissed as not competent", True),
     ("OTHER", "其他", "other", "其他问题", "Something else", True),
 ]
+
+
+def ensure_categories(category_model) -> int:
+    """Create the categories that are missing (by code); leaves edited rows alone. Returns how
+    many were created. Used by the data migration and by tests that flush the database."""
+    existing = set(category_model.objects.values_list("code", flat=True))
+    new = [
+        category_model(
+            code=code, name_zh=zh, name_en=en, worker_label_zh=wzh, worker_label_en=wen,
+            worker_selectable=selectable, sort_order=order,
+        )
+        for order, (code, zh, en, wzh, wen, selectable) in enumerate(CATEGORIES)
+        if code not in existing
+    ]
+    category_model.objects.bulk_create(new)
+    return len(new)
