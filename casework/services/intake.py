@@ -259,28 +259,11 @@ def _employer_for(data: IntakeData) -> Employer:
     )
 
 
-@transaction.atomic
-def case_file(
-    *, data: IntakeData, filed_by=None, staff=None, owning_org: Organisation | None = None,
-    anonymous: bool = False,
+def _write_filing(
+    *, data: IntakeData, filed_by, staff, owning_org: Organisation, anonymous: bool
 ) -> tuple[Case, str | None]:
-    """File and submit a grievance (DESIGN §2: draft → submitted). Returns the case and, for an
-    anonymous filing, the receipt code — shown once, never stored.
-
-    `filed_by` is the worker's account; `staff` a caseworker recording a walk-in or hotline
-    intake for their union (who then files on the worker's behalf, with consent recorded on
-    paper). No IP address or browser string is stored for anyone.
-    """
-    from .transitions import case_submit  # the submit transition is the one in transitions.py
-
-    errors = intake_errors(data)
-    if errors:
-        raise IntakeInvalid(errors)
-    if anonymous and filed_by is not None:
-        filed_by = None
-    if owning_org is None:
-        owning_org = route_owning_org(data.district)
-
+    """The rows of a filing (worker, employer, case, parties, claims, consents), not yet
+    submitted and without its audit event: shared by `case_file` and `case_draft_create`."""
     worker = Worker.objects.create(
         user=filed_by, name=data.worker_name.strip(), sex=data.sex, date_of_birth=data.date_of_birth,
         id_number=data.id_number.strip().upper(), id_number_digest=Worker.digest_for(data.id_number),
@@ -320,12 +303,42 @@ def case_file(
     )
     method = ConsentMethod.PAPER if staff is not None else ConsentMethod.ONLINE
     consent_by = staff or filed_by
-    consents = [ConsentRecord(case=case, scope=ConsentScope.UNION_HANDLING, method=method, granted_by=consent_by)]
+    consents = []
+    if data.consent_union_handling:
+        consents.append(ConsentRecord(case=case, scope=ConsentScope.UNION_HANDLING, method=method, granted_by=consent_by))
     if data.consent_employer_disclosure:
         consents.append(
             ConsentRecord(case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE, method=method, granted_by=consent_by)
         )
     ConsentRecord.objects.bulk_create(consents)
+    return case, receipt
+
+
+@transaction.atomic
+def case_file(
+    *, data: IntakeData, filed_by=None, staff=None, owning_org: Organisation | None = None,
+    anonymous: bool = False,
+) -> tuple[Case, str | None]:
+    """File and submit a grievance (DESIGN §2: draft → submitted). Returns the case and, for an
+    anonymous filing, the receipt code — shown once, never stored.
+
+    `filed_by` is the worker's account; `staff` a caseworker recording a walk-in or hotline
+    intake for their union (who then files on the worker's behalf, with consent recorded on
+    paper). No IP address or browser string is stored for anyone.
+    """
+    from .transitions import case_submit  # the submit transition is the one in transitions.py
+
+    errors = intake_errors(data)
+    if errors:
+        raise IntakeInvalid(errors)
+    if anonymous and filed_by is not None:
+        filed_by = None
+    if owning_org is None:
+        owning_org = route_owning_org(data.district)
+
+    case, receipt = _write_filing(
+        data=data, filed_by=filed_by, staff=staff, owning_org=owning_org, anonymous=anonymous
+    )
 
     from ..permissions import ReceiptHolder
 
@@ -338,3 +351,30 @@ def case_file(
     )
     case = case_submit(case=case, user=actor)
     return case, receipt
+
+
+@transaction.atomic
+def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | None = None) -> Case:
+    """Save a walk-in or phone intake as a draft (草稿) without sending it: a caseworker has
+    recorded what the worker said, and the worker's signed consent to union handling may still
+    be missing. Everything else must already be valid. The case stays in `draft` until it is
+    submitted with `case_submit`, whose guard then requires that consent (DESIGN §2)."""
+    from ..errors import Forbidden
+    from ..permissions import principal_for
+
+    errors = intake_errors(data)
+    errors.pop("consent_union_handling", None)
+    if errors:
+        raise IntakeInvalid(errors)
+    if owning_org is None:
+        owning_org = route_owning_org(data.district)
+    principal = principal_for(staff)
+    if owning_org.pk not in principal.union_org_ids and not principal.in_supervised_subtree(owning_org.path):
+        raise Forbidden()
+    case, _receipt = _write_filing(data=data, filed_by=None, staff=staff, owning_org=owning_org, anonymous=False)
+    audit_record(
+        verb="draft_saved", actor=staff, actor_kind="staff", case=case,
+        payload={"channel": data.channel, "claimants": case.claimant_count,
+                 "categories": sorted(data.category_codes)},
+    )
+    return case

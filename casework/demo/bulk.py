@@ -1,0 +1,146 @@
+"""`manage.py seed_bench`: benchmark data at scale, written with bulk inserts.
+
+Calling the per-case services for 100,000 cases would take hours, so this writes the rows those
+services would have written, in the same shapes:
+
+- organisations through `organisation_create` (materialised paths), staff with memberships;
+- workers (ID number and phone encrypted, keyed ID digest) and employers (valid credit codes);
+- cases in every state with references from the same per-year counters as `next_reference()`
+  (the counters are advanced, so later filings do not collide), categories through the M2M
+  table, parties, itemised claims, consents, referrals, notes and messages;
+- per case, the audit events its history would have produced (the verbs, actors and payloads of
+  casework.services), chained by hash with `AuditEvent.compute_hash` — `verify_audit` passes;
+- guardian grants (`view_case`, `work_case`) for each assignee and accepted lawyer, as
+  casework.services.grants makes them, each with its `access_granted` event.
+
+Generated documents are not written (the referral packets exist only as the events of the
+referral). Bench organisations are marked by an English name starting with "Bench "; the city
+federation's name records the case count and seed, which bench/run.py reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation, User
+from casework.models import Case, Employer
+
+from .bulk_cases import CaseWriter, add_long_timeline
+from .bulk_people import BENCH_PREFIX, create_employers, create_people, create_workers
+
+CHUNK = 2000  # cases written per round of bulk inserts
+
+
+class BenchRefused(Exception):
+    pass
+
+
+@dataclass
+class BenchSummary:
+    cases: int
+    organisations: int
+    users: int
+    audit_events: int
+    grants: int
+    seconds: float
+    timings: dict[str, float]
+    caseworker: str
+    supervisor: str
+
+
+def read_bench_marker() -> tuple[int, int] | None:
+    """(cases, seed) of the bench data in this database, or None."""
+    name = (
+        Organisation.objects.filter(
+            kind=OrganisationKind.CITY_FEDERATION, name_en__startswith=BENCH_PREFIX
+        )
+        .order_by("pk")
+        .values_list("name_en", flat=True)
+        .first()
+    )
+    if not name:
+        return None
+    parts = name.split(" · ")
+    return int(parts[1].split()[0]), int(parts[2].split()[1])
+
+
+def has_other_data() -> bool:
+    return (
+        Organisation.objects.exclude(name_en__startswith=BENCH_PREFIX).exists()
+        or User.objects.exclude(username__startswith="bench").exists()
+    )
+
+
+def seed_bench(
+    *, cases: int, seed: int = 1, force: bool = False, progress: Callable[[str], None] | None = None
+) -> BenchSummary:
+    """Generate `cases` cases with everything around them. Refuses a database that already
+    holds data unless `force`."""
+    say = progress or (lambda _msg: None)
+    if cases < 1:
+        raise BenchRefused("--cases must be at least 1")
+    if not force:
+        if has_other_data():
+            raise BenchRefused(
+                "This database holds data that is not bench data; use a dedicated database (or --force)."
+            )
+        if read_bench_marker() is not None or Case.objects.exists():
+            raise BenchRefused(
+                "This database already holds bench data; use a fresh database (or --force to add more)."
+            )
+    tag = "" if read_bench_marker() is None else f"r{Organisation.objects.count()}"
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not secrets
+    timings: dict[str, float] = {}
+    started = last = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal last
+        now_ = time.perf_counter()
+        timings[name] = now_ - last
+        last = now_
+        say(f"  {name}: {timings[name]:.1f} s")
+
+    now = timezone.now()
+    with transaction.atomic():
+        staff = create_people(cases, seed, tag, rng)
+        employers = create_employers(max(1, cases // 2), rng, offset=Employer.objects.count())
+        workers = create_workers(max(len(staff.worker_users), cases // 2), rng, staff.worker_users)
+    lap("organisations, people, employers, workers")
+
+    # Filing moments over the last eighteen months, oldest first so that references follow them.
+    created = sorted(
+        now - dt.timedelta(seconds=rng.uniform(3600, 540 * 86400)) for _ in range(cases)
+    )
+    writer = CaseWriter(staff, workers, employers, rng, now)
+    for start in range(0, cases, CHUNK):
+        with transaction.atomic():
+            writer.write(created[start : start + CHUNK])
+        if start and (start // CHUNK) % 10 == 0:
+            say(f"  {start + CHUNK} cases…")
+    with transaction.atomic():
+        writer.save_counters()
+        heavy = add_long_timeline(writer, staff, extra=200)
+        writer.ids.reset_sequences()
+    lap("cases, parties, claims, histories, grants")
+    say(f"  long timeline: {heavy}")
+
+    bench_cw = staff.caseworkers[staff.unions[1].pk][0]
+    return BenchSummary(
+        cases=cases,
+        organisations=len(staff.unions) + len(staff.providers),
+        users=len(staff.usernames),
+        audit_events=writer.events,
+        grants=writer.grants,
+        seconds=time.perf_counter() - started,
+        timings=timings,
+        caseworker=staff.usernames[bench_cw],
+        supervisor=staff.usernames[staff.supervisor],
+    )
