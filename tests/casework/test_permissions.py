@@ -95,6 +95,7 @@ def build_population(world, extra) -> list[Facts]:
     add(S.SUBMITTED, restricted=True)  # nobody assigned: supervisors only
     add(S.LEGAL_AID, restricted=True, referral="accepted", to="centre", lawyer_name="lawyer")
     add(S.SUBMITTED, anonymous=True)
+    add(S.UNDER_REVIEW, "xinbei", anonymous=True)
     add(S.SUBMITTED, filed_by=world.other_worker)
     add(S.SUBMITTED, filed_by=world.caseworker2)  # a caseworker's own grievance, in their union
     add(S.SUBMITTED, "xinbei", filed_by=world.caseworker)  # ... and one in another union
@@ -148,14 +149,14 @@ LAWYERS = {"lawyer", "centre_lawyer2", "other_lawyer"}
 def people(world, extra, facts: list[Facts]) -> dict[str, object]:
     """Everyone, read fresh from the database (nothing cached from building the population)."""
     users = {u.username: u for u in User.objects.all()}
-    anonymous_filing = next(f.case for f in facts if f.case.filed_by_id is None)
-    own_filing = next(f.case for f in facts if f.case.filed_by_id == world.worker.pk)
+    anonymous_filings = [f.case for f in facts if f.case.filed_by_id is None]
+    assert len(anonymous_filings) == 2
     assert set(users) >= {"root", "inactive_caseworker", "centre_lawyer2", "analyst"}
     return {
         **users,
         "anonymous": AnonymousUser(),
-        "receipt_holder": ReceiptHolder(anonymous_filing.pk),
-        "receipt_holder_other": ReceiptHolder(own_filing.pk),
+        "receipt_holder": ReceiptHolder(anonymous_filings[0].pk),
+        "receipt_holder_other": ReceiptHolder(anonymous_filings[1].pk),
     }
 
 
