@@ -59,7 +59,7 @@ WORKER_STAGE_LABELS = {
 class Channel(models.TextChoices):
     WEB = "web", _("online")
     WALK_IN = "walk_in", _("walk-in")
-    PHONE = "phone", _("phone")
+    PHONE = "phone", pgettext_lazy("channel", "phone")
     HOTLINE_12351 = "hotline_12351", _("12351 hotline")
     API = "api", _("API")
     INJURY_CENTRE = "injury_centre", _("referral from the work-injury insurance service centre")

@@ -597,10 +597,11 @@ def _phrase(
         case "referral_requested":
             return _("sent the referral for approval")
         case "refer_to_legal_aid":
-            referred = _("referred the case to %(provider)s") % {"provider": org_name("provider")}
             if pl.get("approved"):
-                return _("approved the referral") + "; " + referred
-            return referred
+                return _("approved the referral and referred the case to %(provider)s") % {
+                    "provider": org_name("provider")
+                }
+            return _("referred the case to %(provider)s") % {"provider": org_name("provider")}
         case "conflict_checked":
             if pl.get("conflict_found"):
                 return _("ran the conflict check: possible conflict")
