@@ -18,6 +18,19 @@ def _immediate_tasks(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Tests with a real-transaction database (live server, concurrency) flush every table
+    afterwards, the categories the data migration loaded included: put them back."""
+    if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from rights.models import Category
+    from rights.taxonomy import ensure_categories
+
+    ensure_categories(Category)
+
+
 @pytest.fixture
 def world(db):
     return build_world()
@@ -89,14 +102,6 @@ def _flush_past_audit_triggers():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ops_class, "sql_flush", sql_flush)
         yield
-
-
-@pytest.fixture
-def fast_password_hashing(settings):
-    """Opt-in: MD5 password hashing, so that building `world` costs milliseconds instead of
-    seconds (the default hasher is slow on purpose). Use before `world`, e.g. with
-    `pytestmark = pytest.mark.usefixtures("fast_password_hashing")`."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -71,12 +71,13 @@ def _set_assignee(case: Case, assignee: User, actor: User, verb: str) -> Case:
 
 @transaction.atomic
 def case_claim(*, case: Case, user: User, expected_version: int | None = None) -> Case:
-    """Claim (认领) an unassigned open case of one's own union."""
-    locked, _level = _locked(case, user, "claim", expected_version)
-    if locked.assignee_id is not None:
+    """Claim (认领) an unassigned open case of one's own union. Whoever loses a race to claim
+    finds the case taken (Conflict), not a refusal."""
+    locked, _level = _locked(case, user, "view", expected_version)
+    if locked.assignee_id is not None or not locked.is_open:
         raise Conflict(locked)
-    if not locked.is_open:
-        raise Conflict(locked)
+    if not may(user, "claim", locked):
+        raise Forbidden()
     return _set_assignee(locked, user, user, "claimed")
 
 

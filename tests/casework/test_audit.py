@@ -23,8 +23,6 @@ from casework.models import AuditEvent
 from casework.models.audit import GENESIS
 from tests.factories import drive_to
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 
 @pytest.fixture
 def chains(world):

@@ -27,7 +27,6 @@ pytestmark = [
     # serialized_rollback: the grievance categories come from a data migration, and the flush
     # after each transactional test empties their table.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("fast_password_hashing"),
 ]
 
 S = CaseState

@@ -31,8 +31,6 @@ from casework.validators import (
 )
 from tests.factories import IntakeDataFactory
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 ID_NUMBER = "32041219900108123X"  # valid check character X; Wujin District, born 8 Jan 1990
 PHONE = "13812345678"
 

@@ -30,8 +30,6 @@ from casework.services.intake import ClaimItem, IntakeInvalid
 from rights.models import Category
 from tests.factories import IntakeDataFactory
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 VALID_CODE = "91320412MA1WY8K5BP"
 
 # Field key -> message, by language. The language keys present are the ones asserted.

@@ -27,8 +27,6 @@ from casework.permissions import (
 )
 from tests.factories import drive_to, referral_prepare, run_on_commit
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 S = CaseState
 LEVELS = (Access.FULL, Access.SUMMARY, Access.WORKER)
 ACTIONS = [

@@ -23,11 +23,6 @@ from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
 from tests.factories import IntakeDataFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _queries(client, user, url) -> tuple[int, object]:
     client.force_login(User.objects.get(pk=user.pk))
     with CaptureQueriesContext(connection) as ctx:

@@ -23,10 +23,8 @@ CONFLICT_TEXT = "Someone else has just acted on this case"
 
 
 @pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
+def _english(settings):
     settings.LANGUAGE_CODE = "en"
-    # The world hashes a password per user; the default hasher would make each test seconds long.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _file(**overrides) -> Case:

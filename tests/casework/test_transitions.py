@@ -45,8 +45,6 @@ from tests.factories import (
     run_on_commit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 S = CaseState
 ALL_STATES = list(S.values)
 

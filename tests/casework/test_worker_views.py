@@ -32,8 +32,6 @@ from casework.services.intake import IntakeInvalid, normalise_receipt_code
 from casework.views import worker as worker_views
 from tests.factories import case_snapshot, drive_to
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 RECEIPT_PATTERN = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
 USER_AGENT = "UniqueTestBrowser/9.9 (worker-views-test)"
 
