@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.choices import Role
 
@@ -138,11 +138,13 @@ def principal_for(user) -> Principal:
 # --- seeing: the same rules as a queryset filter and as an in-memory check ---------------------
 
 
-def _granted(user_id: int, codename: str):
-    return Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user_id=user_id, permission__codename=codename
-        )
+def _granted(user_id: int, codename: str) -> Q:
+    # An uncorrelated IN (subquery): the database reads the user's grants once, instead of
+    # probing the grant table for every case row of a large queue.
+    return Q(
+        pk__in=CaseUserObjectPermission.objects.filter(
+            user_id=user_id, permission__content_type__app_label="casework", permission__codename=codename
+        ).values("content_object_id")
     )
 
 
@@ -153,7 +155,7 @@ def _full_access_q(p: Principal) -> Q:
     for path in p.supervisor_paths:
         q |= Q(owning_org__path__startswith=path)
     if p.user_id is not None and p.roles:
-        q |= Q(_granted(p.user_id, VIEW_PERM))
+        q |= _granted(p.user_id, VIEW_PERM)
     return q
 
 
@@ -161,12 +163,9 @@ def _summary_q(p: Principal) -> Q:
     if not p.coordinator_org_ids:
         return Q(pk__in=[])
     return Q(
-        Exists(
-            Referral.objects.filter(
-                case=OuterRef("pk"), state=ReferralState.PENDING, sent_at__isnull=False,
-                provider_id__in=p.coordinator_org_ids,
-            )
-        )
+        pk__in=Referral.objects.filter(
+            state=ReferralState.PENDING, sent_at__isnull=False, provider_id__in=p.coordinator_org_ids
+        ).values("case_id")
     )
 
 
