@@ -567,6 +567,8 @@ def _phrase(
         return o.name if o else _("a legal-aid provider")
 
     match event.verb:
+        case "draft_saved":
+            return _("saved the grievance as a draft")
         case "filed":
             if event.actor_kind == "staff":
                 return _("registered the grievance on the worker's behalf")
