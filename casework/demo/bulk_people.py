@@ -103,23 +103,26 @@ def create_people(cases: int, seed: int, tag: str, rng: random.Random) -> Staff:
         return len(users) - 1
 
     plan_cw: dict[int, list[int]] = {}
-    for org, count in [(city, 2)] + [(d, 4) for d in districts] + [(e, 2) for e in enterprises]:
+    # Names by position, not primary key, so they are the same in every database: the city's
+    # union is 0, the districts 1-6 (bench_cw_1_1 works the busiest queue), enterprises after.
+    queues = [(city, 2)] + [(d, 4) for d in districts] + [(e, 2) for e in enterprises]
+    for n, (org, count) in enumerate(queues):
         plan_cw[org.pk] = []
         for j in range(count):
-            i = user(f"cw_{org.pk}_{j + 1}", f"基准办案员{org.pk}-{j + 1}")
+            i = user(f"cw_{n}_{j + 1}", f"基准办案员{n}-{j + 1}")
             memberships.append((i, org.pk, Role.CASEWORKER))
             plan_cw[org.pk].append(i)
     supervisor = user("supervisor", "基准市总主管")
     memberships.append((supervisor, city.pk, Role.SUPERVISOR))
-    for d in districts:
-        memberships.append((user(f"sup_{d.pk}", f"基准区主管{d.pk}"), d.pk, Role.SUPERVISOR))
+    for n, d in enumerate(districts, start=1):
+        memberships.append((user(f"sup_{n}", f"基准区主管{n}"), d.pk, Role.SUPERVISOR))
     coordinators, lawyers = {}, {}
-    for p in providers:
-        coordinators[p.pk] = user(f"coord_{p.pk}", f"基准协调员{p.pk}")
+    for n, p in enumerate(providers, start=1):
+        coordinators[p.pk] = user(f"coord_{n}", f"基准协调员{n}")
         memberships.append((coordinators[p.pk], p.pk, Role.COORDINATOR))
         lawyers[p.pk] = []
         for j in range(3):
-            i = user(f"lawyer_{p.pk}_{j + 1}", f"基准律师{p.pk}-{j + 1}")
+            i = user(f"lawyer_{n}_{j + 1}", f"基准律师{n}-{j + 1}")
             memberships.append((i, p.pk, Role.LAWYER))
             lawyers[p.pk].append(i)
     memberships.append((user("analyst", "基准分析员"), city.pk, Role.ANALYST))

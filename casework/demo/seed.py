@@ -233,10 +233,7 @@ def _intake_data(plan: Plan, rng: random.Random) -> IntakeData:
         if g.migrant
         else CHANGZHOU_DIVISIONS.get(employer.district, "320412")
     )
-    serial = rng.randrange(0, 999)
-    serial += (
-        (serial % 2 == 0) if sex == Sex.MALE else (serial % 2 == 1)
-    )  # odd for men, even for women
+    serial = rng.randrange(0, 500) * 2 + (1 if sex == Sex.MALE else 0)  # odd for men
     # Anonymous workers often leave their ID number out; walk-ins show their card.
     with_id = g.by != "anon" or rng.random() < 0.3
     facts = g.facts.format(
@@ -263,7 +260,7 @@ def _intake_data(plan: Plan, rng: random.Random) -> IntakeData:
         worker_name=name,
         sex=sex,
         date_of_birth=birth,
-        id_number=id_number(division, birth, serial % 1000) if with_id else "",
+        id_number=id_number(division, birth, serial) if with_id else "",
         phone=mobile_number(rng),
         occupation=occupation,
         skill_grade=g.grade,

@@ -160,7 +160,7 @@ def test_seed_bench_grants_follow_assignees_and_lawyers_as_the_services_make_the
 
 def test_bench_caseworker_sees_exactly_their_unions_cases_and_their_own(db):
     call_command("seed_bench", cases=200, seed=3, stdout=StringIO())
-    caseworker = User.objects.get(username="bench_cw_2_1")
+    caseworker = User.objects.get(username="bench_cw_1_1")
     union = caseworker.memberships.get().organisation
 
     visible = set(visible_cases(caseworker).values_list("pk", flat=True))

@@ -1,0 +1,1 @@
+"""Benchmarks of whole requests: run.py (make bench), harness.py, pages.py."""

@@ -1,0 +1,320 @@
+"""Run the benchmarks: `.venv/bin/python bench/run.py [--name NAME] [--cases 10000,100000]`.
+
+For each case count it uses a database of its own — a SQLite file under var/bench/, or, when
+DATABASE_URL is set, a database named rightsdesk_bench_<N> on that server — migrates it, seeds
+it with `seed_bench` when it does not already hold that many bench cases, and then measures
+whole requests through the full Django stack (bench/pages.py). Each benchmark prints one line
+
+    BENCH <name>_<N>k median_ms=<x> p95_ms=<y> queries=<n> cases=<N> db=<sqlite|postgresql>
+
+and the run ends with a dated report, bench/results/<YYYY-MM-DD>-<db>.md.
+
+Each case count is measured in a child process (Django's settings are read once per process,
+and each count has its own database); the parent prepares the databases and writes the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+DEFAULT_CASES = "10000,100000"
+
+
+def label(cases: int) -> str:
+    return f"{cases // 1000}k" if cases >= 1000 and cases % 1000 == 0 else str(cases)
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+class BenchDatabase:
+    """Where the bench data of one case count lives, and how to start it afresh."""
+
+    def __init__(self, cases: int):
+        self.cases = cases
+        self.url = os.environ.get("DATABASE_URL", "")
+        self.vendor = "postgresql" if self.url else "sqlite"
+        if self.url:
+            parts = urlsplit(self.url)
+            self.name = f"rightsdesk_bench_{cases}"
+            self.bench_url = urlunsplit(parts._replace(path=f"/{self.name}"))
+        else:
+            self.path = ROOT / "var" / "bench" / f"rightsdesk-bench-{cases}.sqlite3"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if self.url:
+            env["DATABASE_URL"] = self.bench_url
+        else:
+            env["SQLITE_PATH"] = str(self.path)
+            env.pop("DATABASE_URL", None)
+        # The bench measures production settings: no debug pages, no SQL logging.
+        env["DJANGO_DEBUG"] = "0"
+        env.setdefault("LOG_LEVEL", "WARNING")
+        return env
+
+    def describe(self) -> str:
+        return self.bench_url.rsplit("@", 1)[-1] if self.url else str(self.path.relative_to(ROOT))
+
+    def recreate(self) -> None:
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{self.name}"')
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def ensure_exists(self) -> None:
+        if self.url:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                found = conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [self.name]
+                ).fetchone()
+                if not found:
+                    conn.execute(f'CREATE DATABASE "{self.name}"')
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def manage(db: BenchDatabase, *args: str, capture: bool = False) -> str:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=db.env(),
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+def prepare(db: BenchDatabase, seed: int) -> float | None:
+    """Migrate; seed when the database does not hold exactly this bench data. Returns the
+    seconds spent seeding, or None when the data was already there."""
+    db.ensure_exists()
+    manage(db, "migrate", "--no-input", "-v", "0")
+    probe = manage(
+        db,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from casework.demo.bulk import read_bench_marker; print(read_bench_marker())",
+        capture=True,
+    ).strip()
+    if probe.splitlines()[-1:] == [repr((db.cases, seed))]:
+        return None
+    print(f"seeding {db.cases} cases into {db.describe()} (was: {probe or 'empty'})", flush=True)
+    db.recreate()
+    manage(db, "migrate", "--no-input", "-v", "0")
+    started = time.perf_counter()
+    manage(db, "seed_bench", "--cases", str(db.cases), "--seed", str(seed))
+    return time.perf_counter() - started
+
+
+# --- measuring (child process) -----------------------------------------------------------------
+
+
+def measure_child(args) -> int:
+    """Set Django up against this count's database and print one BENCH line per benchmark."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import warnings
+
+    import django
+
+    # WhiteNoise warns that var/staticfiles/ was never collected; static files are not measured.
+    warnings.filterwarnings("ignore", message="No directory at")
+
+    django.setup()
+    from django.db import connection
+
+    from bench.harness import BenchFailed, TooSlow, measure
+    from bench.pages import benchmarks
+
+    vendor = connection.vendor
+    failed = 0
+    for bench in benchmarks():
+        if args.name and args.name not in bench.name:
+            continue
+        bench.name = f"{bench.name}_{label(args.cases)}"
+        bench.extra = {"cases": str(args.cases), "db": vendor, **bench.extra}
+        try:
+            result = measure(bench, warmup=args.warmup, runs=args.runs, limit_ms=args.limit_ms)
+        except TooSlow as exc:
+            print(exc.line, flush=True)
+            continue
+        except BenchFailed as exc:
+            print(f"BENCH-FAILED {bench.name}: {exc}", flush=True)
+            failed += 1
+            continue
+        print(result.line(), flush=True)
+    return 1 if failed else 0
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def machine_info(vendor: str) -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown"
+    import sqlite3
+
+    import django
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, read-only
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+        ).stdout.strip()
+    except OSError:
+        commit = "unknown"
+    info = [
+        f"- machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}",
+        f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- Python {platform.python_version()}, Django {django.get_version()}, commit {commit}",
+    ]
+    if vendor == "sqlite":
+        info.append(
+            f"- database: SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL), file under var/bench/"
+        )
+    else:
+        info.append("- database: PostgreSQL (DATABASE_URL), one database per case count")
+    return info
+
+
+def write_report(
+    vendor: str, name: str | None, lines: list[str], notes: list[str], info: list[str]
+) -> Path:
+    today = dt.date.today().isoformat()
+    suffix = f"-{re.sub(r'[^A-Za-z0-9_]', '', name)}" if name else ""
+    path = RESULTS / f"{today}-{vendor}{suffix}.md"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    body = [
+        f"# Benchmarks {today} ({vendor})",
+        "",
+        "Whole requests through the full Django stack (django.test.Client), "
+        "after warm-up, median and 95th percentile of the measured runs; "
+        "queries counted in one further run. Produced by `make bench` (bench/run.py).",
+        "",
+        *info,
+        *notes,
+        "",
+        "```",
+        *lines,
+        "```",
+        "",
+    ]
+    path.write_text("\n".join(body))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--name", help="run only the benchmarks whose name contains this")
+    parser.add_argument(
+        "--cases", default=DEFAULT_CASES, help=f"case counts (default {DEFAULT_CASES})"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the bench data (default 1)")
+    parser.add_argument("--runs", type=int, default=30, help="measured runs per benchmark (>= 20)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per benchmark (>= 1)")
+    parser.add_argument(
+        "--limit-ms",
+        type=float,
+        default=5000,
+        help="a benchmark whose first run takes longer is reported as too slow, not measured",
+    )
+    parser.add_argument("--no-report", action="store_true", help="print the lines only")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.runs < 20:
+        parser.error("--runs must be at least 20")
+    if args.warmup < 1:
+        parser.error("--warmup must be at least 1")
+
+    if args.child:
+        args.cases = int(args.cases)
+        return measure_child(args)
+
+    counts = [int(c) for c in args.cases.split(",") if c.strip()]
+    vendor = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
+    info = machine_info(vendor)
+    lines: list[str] = []
+    notes: list[str] = []
+    status = 0
+    started = time.perf_counter()
+    for cases in counts:
+        db = BenchDatabase(cases)
+        seeded = prepare(db, args.seed)
+        if seeded is not None:
+            notes.append(
+                f"- seeded {cases} cases (`seed_bench --seed {args.seed}`) in {seeded:.0f} s"
+            )
+        child = [
+            PYTHON,
+            str(Path(__file__).resolve()),
+            "--child",
+            "--cases",
+            str(cases),
+            "--runs",
+            str(args.runs),
+            "--warmup",
+            str(args.warmup),
+            "--limit-ms",
+            str(args.limit_ms),
+        ]
+        if args.name:
+            child += ["--name", args.name]
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            child, cwd=ROOT, env=db.env(), stdout=subprocess.PIPE, text=True
+        )
+        for line in proc.stdout:
+            print(line, end="", flush=True)
+            if line.startswith("BENCH"):
+                lines.append(line.rstrip())
+        code = proc.wait()
+        if code:
+            ended = f"signal {-code}" if code < 0 else f"status {code}"
+            notes.append(f"- the {label(cases)} run ended early or with failures ({ended})")
+            status = 1
+    notes.append(f"- whole run: {time.perf_counter() - started:.0f} s")
+    if not args.no_report and lines:
+        path = write_report(vendor, args.name, lines, notes, info)
+        print(f"report: {path.relative_to(ROOT)}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
