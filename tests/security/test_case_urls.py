@@ -1,0 +1,179 @@
+"""The authorisation matrix (security.md A2/A3): for every URL that takes a case, every role that
+must not see the case gets 404 — for GET and for POST — and nothing changes.
+
+The routes are read from the URL resolver, so a new case URL is covered without editing this
+file; a route that takes a case but is not exercised here fails `test_every_case_route_is_covered`.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from casework.choices import CaseState
+from casework.models import Case
+from documents.models import GeneratedDocument
+from tests.factories import case_snapshot, drive_to, referral_packet_make
+
+TRANSITIONS = sorted(t.name for t in Case().get_all_state_transitions()) + ["no_such_transition"]
+
+
+def _routes(patterns=None, prefix="", namespace=None):
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            yield from _routes(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), f"{namespace}:{p.name}" if namespace else p.name
+
+
+CASE_ROUTES = {
+    name for route, name in _routes() if "<str:reference>" in route or name == "documents:download"
+}
+
+
+def _urls(case: Case, document: GeneratedDocument) -> list[str]:
+    ref = case.reference
+    urls = []
+    for name in sorted(CASE_ROUTES):
+        if name == "casework:case_transition":
+            urls += [reverse(name, args=[ref, t]) for t in TRANSITIONS]
+        elif name == "casework:my_case_action":
+            urls += [
+                reverse(name, args=[ref, a])
+                for a in ("message", "answer", "withdraw", "consent", "consent-withdraw")
+            ]
+        elif name == "documents:request":
+            urls += [reverse(name, args=[ref, "referral_packet"])]
+        elif name == "documents:download":
+            urls += [reverse(name, args=[document.pk])]
+        else:
+            urls += [reverse(name, args=[ref])]
+    return urls
+
+
+POST_DATA = {
+    "expected_state": CaseState.UNDER_REVIEW,
+    "body": "x",
+    "question": "x",
+    "note": "x",
+    "terms": "x",
+    "reason": "new_facts",
+    "route": "route_arbitration",
+    "outcome": "settled",
+    "scope": "union_mediation",
+    "conflict_found": "no",
+    "worker_request_note": "x",
+    "answer": "x",
+    "reveals_identity": "on",
+}
+
+
+@pytest.fixture
+def under_review(world):
+    """A case of the Wujin union, filed with world.worker's account, assigned to world.caseworker,
+    with a ready referral packet (so the download URL has something to hide)."""
+    case = drive_to(world, CaseState.UNDER_REVIEW, filed_by=world.worker)
+    referral_packet_make(case)
+    return case, GeneratedDocument.objects.get(case=case)
+
+
+@pytest.fixture
+def referred(world):
+    """A case referred to the legal-aid centre, waiting for its coordinator's answer."""
+    case = drive_to(world, CaseState.REFERRED)
+    return case, GeneratedDocument.objects.filter(case=case).first()
+
+
+def test_every_case_route_is_covered(world, under_review):
+    case, document = under_review
+    exercised = {name for name in CASE_ROUTES}
+    assert exercised >= {"casework:case_detail", "casework:my_case", "documents:download"}
+    assert len(_urls(case, document)) >= len(CASE_ROUTES) + len(TRANSITIONS)
+
+
+def _assert_hidden(client, user: User | None, case: Case, document) -> int:
+    if user is not None:
+        client.force_login(User.objects.get(pk=user.pk))
+    before = case_snapshot(case)
+    secrets = [case.primary_employer.name, case.primary_worker.name, case.facts[:20]]
+    checked = 0
+    for url in _urls(case, document):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, POST_DATA if method == "post" else None)
+            if response.status_code == 405:
+                # A route refuses the wrong method before it looks anything up: the same for every case.
+                assert method.upper() not in response["Allow"], url
+            elif user is None:
+                # Anonymous: sent to sign in, or 404 — never the case.
+                assert response.status_code in (302, 404), (method, url, response.status_code)
+                if response.status_code == 302:
+                    assert response["Location"].startswith("/accounts/login/"), (method, url)
+            else:
+                assert response.status_code == 404, (
+                    user.username,
+                    method,
+                    url,
+                    response.status_code,
+                )
+            body = response.content.decode(errors="replace")
+            assert not [s for s in secrets if s in body], (method, url)
+            checked += 1
+    assert case_snapshot(case) == before
+    return checked
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "other_worker",
+        "other_caseworker",
+        "other_supervisor",
+        "coordinator",
+        "lawyer",
+        "other_coordinator",
+        "other_lawyer",
+        "analyst",
+        None,
+    ],
+)
+def test_nobody_without_a_grant_reaches_a_case(client, world, under_review, who):
+    case, document = under_review
+    checked = _assert_hidden(client, getattr(world, who) if who else None, case, document)
+    assert checked >= 2 * (len(CASE_ROUTES) + len(TRANSITIONS))
+
+
+@pytest.mark.parametrize(
+    "who", ["lawyer", "other_coordinator", "other_lawyer", "analyst", "other_worker"]
+)
+def test_a_referral_reveals_nothing_to_anyone_but_the_providers_coordinator(
+    client, world, referred, who
+):
+    case, document = referred
+    _assert_hidden(client, getattr(world, who), case, document)
+
+
+def test_the_worker_page_is_the_filers_alone(client, world, under_review):
+    # Staff of the owning union see the case on their pages, but the worker's page is 404 to them.
+    case, _document = under_review
+    for user in (world.caseworker, world.supervisor):
+        client.force_login(User.objects.get(pk=user.pk))
+        assert client.get(reverse("casework:my_case", args=[case.reference])).status_code == 404
+        assert client.get(reverse("casework:case_detail", args=[case.reference])).status_code == 200
+    client.force_login(User.objects.get(pk=world.worker.pk))
+    assert client.get(reverse("casework:my_case", args=[case.reference])).status_code == 200
+    assert client.get(reverse("casework:case_detail", args=[case.reference])).status_code == 404
+
+
+def test_a_missing_case_and_a_hidden_case_look_the_same(client, world, under_review):
+    case, _document = under_review
+    client.force_login(User.objects.get(pk=world.other_caseworker.pk))
+    hidden = client.get(reverse("casework:case_detail", args=[case.reference]))
+    missing = client.get(reverse("casework:case_detail", args=["CZ-2099-999999"]))
+    assert hidden.status_code == missing.status_code == 404
+
+    def normalised(response, reference):
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        return body.replace(reference, "REF")
+
+    assert normalised(hidden, case.reference) == normalised(missing, "CZ-2099-999999")
