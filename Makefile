@@ -84,7 +84,7 @@ check-migrations: venv
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: venv messages
-	$(PY) bench/run.py $(if $(NAME),--name $(NAME))
+	$(PY) bench/run.py $(if $(NAME),--name $(NAME)) $(if $(CASES),--cases $(CASES))
 
 # --- cleaning ---------------------------------------------------------------------------
 

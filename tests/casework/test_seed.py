@@ -266,9 +266,12 @@ def test_caseworker1_sees_wujin_but_not_xinbei_while_supervisor1_sees_both(demo,
 
 
 def test_demo_audit_chains_verify(demo, db):
+    out = StringIO()
+    call_command("verify_audit", stdout=out)  # raises CommandError at a broken link
     checked, broken = audit_verify()
 
     assert broken is None
+    assert "audit chain intact" in out.getvalue()
     assert checked == AuditEvent.objects.count() > 300
     # the histories happened over months, in order along each chain
     first = AuditEvent.objects.order_by("occurred_at").first().occurred_at
