@@ -13,7 +13,10 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Rightsdesk", {"fields": ("display_name", "preferred_language")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Rightsdesk", {"fields": ("display_name", "preferred_language")}),
+    )
 
 
 @admin.register(Organisation)
@@ -26,9 +29,17 @@ class OrganisationAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        fields = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in {"kind", "name_zh", "name_en", "region", "parent"}}
+        fields = {
+            f: form.cleaned_data[f]
+            for f in form.cleaned_data
+            if f not in {"kind", "name_zh", "name_en", "region", "parent"}
+        }
         created = organisation_create(
-            kind=obj.kind, name_zh=obj.name_zh, name_en=obj.name_en, region=obj.region,
-            parent=obj.parent, **fields,
+            kind=obj.kind,
+            name_zh=obj.name_zh,
+            name_en=obj.name_en,
+            region=obj.region,
+            parent=obj.parent,
+            **fields,
         )
         obj.pk, obj.path = created.pk, created.path

@@ -36,7 +36,11 @@ class Organisation(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     region = models.CharField(_("region"), max_length=100, help_text=_("e.g. 常州市武进区"))
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -44,7 +48,8 @@ class Organisation(models.Model):
         _("referrals need supervisor approval"), default=True
     )
     referral_response_days = models.PositiveSmallIntegerField(
-        _("days to answer a referral"), default=7,
+        _("days to answer a referral"),
+        default=7,
         help_text=_("Providers only; after Legal Aid Law Art. 43."),
     )
 

@@ -6,8 +6,15 @@ from .models import Membership, Organisation, User
 
 
 @transaction.atomic
-def organisation_create(*, kind: str, name_zh: str, name_en: str, region: str,
-                        parent: Organisation | None = None, **extra) -> Organisation:
+def organisation_create(
+    *,
+    kind: str,
+    name_zh: str,
+    name_en: str,
+    region: str,
+    parent: Organisation | None = None,
+    **extra,
+) -> Organisation:
     org = Organisation.objects.create(
         kind=kind, name_zh=name_zh, name_en=name_en, region=region, parent=parent, **extra
     )
@@ -18,5 +25,7 @@ def organisation_create(*, kind: str, name_zh: str, name_en: str, region: str,
 
 @transaction.atomic
 def membership_grant(*, user: User, organisation: Organisation, role: str) -> Membership:
-    membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organisation=organisation, role=role
+    )
     return membership

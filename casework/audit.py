@@ -17,14 +17,26 @@ def _lock_chain(chain_key: int) -> None:
             cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [74817, chain_key % 2_000_000_000])
 
 
-def audit_record(*, verb: str, actor=None, actor_kind: str | None = None, case=None,
-                 payload: dict | None = None, worker_visible: bool = False) -> AuditEvent:
+def audit_record(
+    *,
+    verb: str,
+    actor=None,
+    actor_kind: str | None = None,
+    case=None,
+    payload: dict | None = None,
+    worker_visible: bool = False,
+) -> AuditEvent:
     """Append one event to its chain. Must run inside the caller's transaction."""
-    assert transaction.get_connection().in_atomic_block, "audit events are written inside a transaction"
+    assert transaction.get_connection().in_atomic_block, (
+        "audit events are written inside a transaction"
+    )
     chain_key = case.pk if case is not None else 0
     _lock_chain(chain_key)
     head = (
-        AuditEvent.objects.filter(chain_key=chain_key).order_by("-id").values_list("hash", flat=True).first()
+        AuditEvent.objects.filter(chain_key=chain_key)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
     )
     user = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
@@ -57,9 +69,13 @@ def audit_verify() -> tuple[int, ChainBreak | None]:
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=5000):
         expected_prev = heads.get(event.chain_key, GENESIS)
         if event.prev_hash != expected_prev:
-            return checked, ChainBreak(event.id, event.chain_key, "prev_hash does not match the previous event")
+            return checked, ChainBreak(
+                event.id, event.chain_key, "prev_hash does not match the previous event"
+            )
         if event.compute_hash() != event.hash:
-            return checked, ChainBreak(event.id, event.chain_key, "hash does not match the event's content")
+            return checked, ChainBreak(
+                event.id, event.chain_key, "hash does not match the event's content"
+            )
         heads[event.chain_key] = event.hash
         checked += 1
     return checked, None

@@ -164,10 +164,16 @@ class Route(models.TextChoices):
 
 
 WORKER_ROUTE_TEXT = {
-    Route.ARBITRATION: _("You can apply to the labour dispute arbitration commission for arbitration; it is free."),
+    Route.ARBITRATION: _(
+        "You can apply to the labour dispute arbitration commission for arbitration; it is free."
+    ),
     Route.INSPECTION: _("You can complain to the labour inspectorate."),
-    Route.SI: _("Back-payment of social insurance is handled by the social-insurance agency or the tax authority."),
-    Route.INJURY: _("You can apply to the social-insurance administration for work-injury recognition."),
+    Route.SI: _(
+        "Back-payment of social insurance is handled by the social-insurance agency or the tax authority."
+    ),
+    Route.INJURY: _(
+        "You can apply to the social-insurance administration for work-injury recognition."
+    ),
     Route.LEGAL_AID_CENTRE: _("You can apply to the legal-aid centre; call 12348."),
     Route.COURT: _("You can sue in the people's court."),
     Route.MEDIATION: _("You can ask for people's mediation."),

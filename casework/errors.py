@@ -32,7 +32,9 @@ class Conflict(DomainError):
 
         self.case = case
         super().__init__(
-            _("Someone else has just acted on this case; it is now %(state)s. Reload and try again.")
+            _(
+                "Someone else has just acted on this case; it is now %(state)s. Reload and try again."
+            )
             % {"state": CaseState(case.state).label}
         )
 

@@ -109,14 +109,20 @@ SYSTEM = SystemActor()
 
 def principal_for(user) -> Principal:
     """The user's memberships, cached on the user object for the rest of the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "memberships"):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not hasattr(user, "memberships")
+    ):
         return ANONYMOUS
     cached = getattr(user, "_rightsdesk_principal", None)
     if cached is not None:
         return cached
     by_role: dict[str, set[int]] = {r: set() for r in Role.values}
     supervisor_paths: list[str] = []
-    for org_id, role, path in user.memberships.values_list("organisation_id", "role", "organisation__path"):
+    for org_id, role, path in user.memberships.values_list(
+        "organisation_id", "role", "organisation__path"
+    ):
         by_role[role].add(org_id)
         if role == Role.SUPERVISOR:
             supervisor_paths.append(path)
@@ -143,7 +149,9 @@ def _granted(user_id: int, codename: str) -> Q:
     # probing the grant table for every case row of a large queue.
     return Q(
         pk__in=CaseUserObjectPermission.objects.filter(
-            user_id=user_id, permission__content_type__app_label="casework", permission__codename=codename
+            user_id=user_id,
+            permission__content_type__app_label="casework",
+            permission__codename=codename,
         ).values("content_object_id")
     )
 
@@ -151,7 +159,9 @@ def _granted(user_id: int, codename: str) -> Q:
 def _full_access_q(p: Principal) -> Q:
     q = Q(pk__in=[])
     if p.caseworker_org_ids:
-        q |= Q(owning_org_id__in=p.caseworker_org_ids) & ~Q(confidentiality=Confidentiality.RESTRICTED)
+        q |= Q(owning_org_id__in=p.caseworker_org_ids) & ~Q(
+            confidentiality=Confidentiality.RESTRICTED
+        )
     for path in p.supervisor_paths:
         q |= Q(owning_org__path__startswith=path)
     if p.user_id is not None and p.roles:
@@ -164,7 +174,9 @@ def _summary_q(p: Principal) -> Q:
         return Q(pk__in=[])
     return Q(
         pk__in=Referral.objects.filter(
-            state=ReferralState.PENDING, sent_at__isnull=False, provider_id__in=p.coordinator_org_ids
+            state=ReferralState.PENDING,
+            sent_at__isnull=False,
+            provider_id__in=p.coordinator_org_ids,
         ).values("case_id")
     )
 
@@ -212,15 +224,23 @@ def access(user, case: Case) -> Access:
     if not p.is_active or case.pk is None:
         return Access.NONE
     if p.roles:
-        if case.owning_org_id in p.caseworker_org_ids and case.confidentiality != Confidentiality.RESTRICTED:
+        if (
+            case.owning_org_id in p.caseworker_org_ids
+            and case.confidentiality != Confidentiality.RESTRICTED
+        ):
             return Access.FULL
         if p.supervisor_paths and p.in_supervised_subtree(case.owning_org.path):
             return Access.FULL
         if _has_grant(user, case, VIEW_PERM):
             return Access.FULL
-        if p.coordinator_org_ids and case.referrals.filter(
-            state=ReferralState.PENDING, sent_at__isnull=False, provider_id__in=p.coordinator_org_ids
-        ).exists():
+        if (
+            p.coordinator_org_ids
+            and case.referrals.filter(
+                state=ReferralState.PENDING,
+                sent_at__isnull=False,
+                provider_id__in=p.coordinator_org_ids,
+            ).exists()
+        ):
             return Access.SUMMARY
     if case.filed_by_id is not None and case.filed_by_id == p.user_id:
         return Access.WORKER
@@ -291,9 +311,12 @@ def may(user, action: str, case: Case) -> bool:
         return action in WORKER_ACTIONS
     p = principal_for(user)
     if level == Access.SUMMARY:
-        return action in {"view_summary", "accept_referral", "decline_referral", "conflict_check"} and (
-            _is_coordinator_of_pending(p, case)
-        )
+        return action in {
+            "view_summary",
+            "accept_referral",
+            "decline_referral",
+            "conflict_check",
+        } and (_is_coordinator_of_pending(p, case))
     # Full access from here on.
     union_staff = _is_union_staff(p, case)
     assignee = _is_assignee(p, case)
@@ -348,11 +371,17 @@ def allowed_transitions(user, case: Case) -> list[str]:
 # --- fetching through the gate ----------------------------------------------------------------
 
 
-def get_case_or_404(user, reference: str, *, levels=(Access.FULL,), queryset=None) -> tuple[Case, Access]:
+def get_case_or_404(
+    user, reference: str, *, levels=(Access.FULL,), queryset=None
+) -> tuple[Case, Access]:
     """The case and how much of it the user sees. NotFound when the user may not see it at one
     of the given levels: denied and missing look the same."""
-    qs = queryset if queryset is not None else Case.objects.select_related(
-        "owning_org", "assignee", "primary_worker", "primary_employer"
+    qs = (
+        queryset
+        if queryset is not None
+        else Case.objects.select_related(
+            "owning_org", "assignee", "primary_worker", "primary_employer"
+        )
     )
     case = qs.filter(reference=reference).first()
     if case is None:

@@ -34,7 +34,10 @@ def case_event_notify(event_id: int) -> int:
         try:
             with transaction.atomic():
                 Notification.objects.create(
-                    recipient_id=recipient_id, case=event.case, verb=event.verb, audit_event_id=event.pk
+                    recipient_id=recipient_id,
+                    case=event.case,
+                    verb=event.verb,
+                    audit_event_id=event.pk,
                 )
                 created += 1
         except IntegrityError:  # already notified by an earlier run of this task

@@ -9,7 +9,9 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    total = sum(
+        CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 
@@ -23,7 +25,9 @@ def is_valid_credit_code(code: str) -> bool:
 def validate_credit_code(value: str) -> None:
     if not is_valid_credit_code(value):
         raise ValidationError(
-            _("The unified social credit code must be 18 characters and its last character must match the check digit."),
+            _(
+                "The unified social credit code must be 18 characters and its last character must match the check digit."
+            ),
             code="credit_code",
         )
 

@@ -32,4 +32,8 @@ class Category(models.Model):
 
     @property
     def worker_label(self) -> str:
-        return self.worker_label_en if (get_language() or "").startswith("en") else self.worker_label_zh
+        return (
+            self.worker_label_en
+            if (get_language() or "").startswith("en")
+            else self.worker_label_zh
+        )

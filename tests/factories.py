@@ -76,15 +76,54 @@ def _user(name: str, org: Organisation | None = None, role: str | None = None) -
 
 
 def build_world() -> World:
-    city = organisation_create(kind=OrganisationKind.CITY_FEDERATION, name_zh="常州市总工会", name_en="Changzhou Federation of Trade Unions", region="常州市")
-    wujin = organisation_create(kind=OrganisationKind.DISTRICT_UNION, name_zh="武进区总工会", name_en="Wujin District Federation of Trade Unions", region="常州市武进区", parent=city)
-    xinbei = organisation_create(kind=OrganisationKind.DISTRICT_UNION, name_zh="新北区总工会", name_en="Xinbei District Federation of Trade Unions", region="常州市新北区", parent=city)
-    enterprise = organisation_create(kind=OrganisationKind.ENTERPRISE_UNION, name_zh="恒远碳纤维公司工会", name_en="Hengyuan Carbon Fibre Enterprise Union", region="常州市武进区", parent=wujin)
-    centre = organisation_create(kind=OrganisationKind.LEGAL_AID_CENTRE, name_zh="常州市法律援助中心", name_en="Changzhou Legal Aid Centre", region="常州市")
-    firm = organisation_create(kind=OrganisationKind.LAW_FIRM, name_zh="江苏某律师事务所", name_en="Jiangsu Example Law Firm", region="常州市")
+    city = organisation_create(
+        kind=OrganisationKind.CITY_FEDERATION,
+        name_zh="常州市总工会",
+        name_en="Changzhou Federation of Trade Unions",
+        region="常州市",
+    )
+    wujin = organisation_create(
+        kind=OrganisationKind.DISTRICT_UNION,
+        name_zh="武进区总工会",
+        name_en="Wujin District Federation of Trade Unions",
+        region="常州市武进区",
+        parent=city,
+    )
+    xinbei = organisation_create(
+        kind=OrganisationKind.DISTRICT_UNION,
+        name_zh="新北区总工会",
+        name_en="Xinbei District Federation of Trade Unions",
+        region="常州市新北区",
+        parent=city,
+    )
+    enterprise = organisation_create(
+        kind=OrganisationKind.ENTERPRISE_UNION,
+        name_zh="恒远碳纤维公司工会",
+        name_en="Hengyuan Carbon Fibre Enterprise Union",
+        region="常州市武进区",
+        parent=wujin,
+    )
+    centre = organisation_create(
+        kind=OrganisationKind.LEGAL_AID_CENTRE,
+        name_zh="常州市法律援助中心",
+        name_en="Changzhou Legal Aid Centre",
+        region="常州市",
+    )
+    firm = organisation_create(
+        kind=OrganisationKind.LAW_FIRM,
+        name_zh="江苏某律师事务所",
+        name_en="Jiangsu Example Law Firm",
+        region="常州市",
+    )
     return World(
-        city=city, wujin=wujin, xinbei=xinbei, enterprise=enterprise, centre=centre, firm=firm,
-        worker=_user("worker"), other_worker=_user("other_worker"),
+        city=city,
+        wujin=wujin,
+        xinbei=xinbei,
+        enterprise=enterprise,
+        centre=centre,
+        firm=firm,
+        worker=_user("worker"),
+        other_worker=_user("other_worker"),
         caseworker=_user("caseworker", wujin, Role.CASEWORKER),
         caseworker2=_user("caseworker2", wujin, Role.CASEWORKER),
         other_caseworker=_user("other_caseworker", xinbei, Role.CASEWORKER),
@@ -160,14 +199,19 @@ def referral_packet_make(case, user=None, *, real_pdf: bool = False):
     from documents.models import DocumentKind, DocumentStatus
     from documents.services import document_request
 
-    storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    storages = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
     fake = mock.patch("documents.rendering.render_pdf", return_value=(FAKE_PDF, 1))
     with override_settings(TASKS=IMMEDIATE_TASKS_ALL_QUEUES, STORAGES=storages):
         if not real_pdf:
             fake.start()
         try:
             with run_on_commit():
-                doc = document_request(case=case, kind=DocumentKind.REFERRAL_PACKET, user=user or case.assignee)
+                doc = document_request(
+                    case=case, kind=DocumentKind.REFERRAL_PACKET, user=user or case.assignee
+                )
         finally:
             if not real_pdf:
                 fake.stop()
@@ -184,8 +228,10 @@ def referral_prepare(case, *, provider, by=None, packet_by=None):
     from casework.services import consent_grant
 
     consent_grant(
-        case=case, user=by or case.filed_by or ReceiptHolder(case.pk),
-        scope=ConsentScope.LEGAL_AID_PROVIDER, provider=provider,
+        case=case,
+        user=by or case.filed_by or ReceiptHolder(case.pk),
+        scope=ConsentScope.LEGAL_AID_PROVIDER,
+        provider=provider,
     )
     referral_packet_make(case, packet_by)
 
@@ -237,14 +283,24 @@ def drive_to(
 
     if state == S.DRAFT:
         with mock.patch("casework.services.transitions.case_submit", lambda *, case, user: case):
-            case, _ = step(s.case_file, data=data, filed_by=filer, owning_org=owning_org, anonymous=anonymous)
+            case, _ = step(
+                s.case_file, data=data, filed_by=filer, owning_org=owning_org, anonymous=anonymous
+            )
         return fresh(case)
-    case, _ = step(s.case_file, data=data, filed_by=filer, owning_org=owning_org, anonymous=anonymous)
+    case, _ = step(
+        s.case_file, data=data, filed_by=filer, owning_org=owning_org, anonymous=anonymous
+    )
     owner = filer or ReceiptHolder(case.pk)
     if state == S.SUBMITTED:
         return fresh(case)
     if state == S.REJECTED:
-        step(s.case_reject, case=case, user=caseworker, reason=RejectReason.OTHER_FORUM, route=Route.ARBITRATION)
+        step(
+            s.case_reject,
+            case=case,
+            user=caseworker,
+            reason=RejectReason.OTHER_FORUM,
+            route=Route.ARBITRATION,
+        )
         return fresh(case)
     if state == S.WITHDRAWN:
         step(s.case_withdraw, case=case, user=owner)
@@ -258,7 +314,13 @@ def drive_to(
     if state in (S.MEDIATION, S.CLOSED):
         step(s.case_start_mediation, case=case, user=caseworker)
         if state == S.CLOSED:
-            step(s.case_record_agreement, case=case, user=caseworker, terms="公司于十日内支付欠薪。", amount="18600")
+            step(
+                s.case_record_agreement,
+                case=case,
+                user=caseworker,
+                terms="公司于十日内支付欠薪。",
+                amount="18600",
+            )
         return fresh(case)
     referral_prepare(fresh(case), provider=provider, by=owner)
     result = step(s.case_refer, case=case, user=caseworker, provider_id=provider.pk)
@@ -271,8 +333,12 @@ def drive_to(
     if state == S.LEGAL_AID:
         return fresh(case)
     step(
-        s.case_start_proceedings, case=case, user=lawyer, stage=ProceedingsStage.ARBITRATION,
-        forum="常州市劳动人事争议仲裁委员会", filing_date=date(2026, 10, 9),
+        s.case_start_proceedings,
+        case=case,
+        user=lawyer,
+        stage=ProceedingsStage.ARBITRATION,
+        forum="常州市劳动人事争议仲裁委员会",
+        filing_date=date(2026, 10, 9),
     )
     if state == S.PROCEEDINGS:
         return fresh(case)
@@ -306,7 +372,11 @@ def case_snapshot(case) -> dict:
     last = events.values("id", "hash").last()
     return {
         "case": Case.objects.filter(pk=case.pk).values().get(),
-        "categories": sorted(Case.categories.through.objects.filter(case_id=case.pk).values_list("category_id", flat=True)),
+        "categories": sorted(
+            Case.categories.through.objects.filter(case_id=case.pk).values_list(
+                "category_id", flat=True
+            )
+        ),
         "audit_count": events.count(),
         "audit_last": last,
         "audit_total": AuditEvent.objects.count(),

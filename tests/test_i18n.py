@@ -28,19 +28,36 @@ def test_catalogue_matches_the_source(tmp_path):
     # Given a copy of the source tree, when makemessages runs on it,
     copy = tmp_path / "src"
     shutil.copytree(
-        ROOT, copy,
-        ignore=shutil.ignore_patterns(".venv", "var", ".git", "test-artifacts", "__pycache__", "*.mo", "node_modules"),
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", "var", ".git", "test-artifacts", "__pycache__", "*.mo", "node_modules"
+        ),
     )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete",
-         *sum((["--ignore", p] for p in i18n.IGNORE), [])],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            *sum((["--ignore", p] for p in i18n.IGNORE), []),
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     # then it finds exactly the strings the committed catalogue has.
     fresh = _keys(polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po")))
     committed = _keys(polib.pofile(str(i18n.po_path("zh_Hans"))))
-    assert fresh - committed == set(), f"strings missing from the catalogue: {sorted(fresh - committed)[:5]}"
-    assert committed - fresh == set(), f"stale strings in the catalogue: {sorted(committed - fresh)[:5]}"
+    assert fresh - committed == set(), (
+        f"strings missing from the catalogue: {sorted(fresh - committed)[:5]}"
+    )
+    assert committed - fresh == set(), (
+        f"stale strings in the catalogue: {sorted(committed - fresh)[:5]}"
+    )
 
 
 def test_chinese_is_the_default_and_english_is_available(client, db):

@@ -4,7 +4,18 @@ from .parties import CaseParty, Employer, Worker
 from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
 
 __all__ = [
-    "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParty", "CaseUserObjectPermission",
-    "Claim", "ConsentRecord", "Employer", "Message", "Note", "Notification", "ReferenceCounter",
-    "Referral", "Worker",
+    "AuditEvent",
+    "Case",
+    "CaseGroupObjectPermission",
+    "CaseParty",
+    "CaseUserObjectPermission",
+    "Claim",
+    "ConsentRecord",
+    "Employer",
+    "Message",
+    "Note",
+    "Notification",
+    "ReferenceCounter",
+    "Referral",
+    "Worker",
 ]

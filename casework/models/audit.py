@@ -21,12 +21,18 @@ class AuditEvent(models.Model):
     chain_key = models.BigIntegerField(editable=False)
     occurred_at = models.DateTimeField(editable=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_kind = models.CharField(max_length=12, default="staff", help_text="staff, worker, system")
     case = models.ForeignKey(
-        "casework.Case", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        "casework.Case",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="audit_events",
     )
     verb = models.CharField(max_length=40)
@@ -53,6 +59,10 @@ class AuditEvent(models.Model):
             "worker_visible": self.worker_visible,
             "prev": self.prev_hash,
         }
-        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        canonical = json.dumps(
+            body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+        )
         # Keyed: someone who can write to the database but lacks the key cannot forge a link.
-        return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(
+            settings.AUDIT_CHAIN_KEY.encode(), canonical.encode(), hashlib.sha256
+        ).hexdigest()

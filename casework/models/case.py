@@ -47,24 +47,40 @@ class Case(ConcurrentTransitionMixin, models.Model):
     one service in casework.services; the transition methods only change memory."""
 
     reference = models.CharField(_("Case ref."), max_length=20, unique=True)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+    )
     confidentiality = models.CharField(
-        _("confidentiality level"), max_length=12, choices=Confidentiality.choices,
+        _("confidentiality level"),
+        max_length=12,
+        choices=Confidentiality.choices,
         default=Confidentiality.NORMAL,
     )
     owning_org = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("owning organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("owning organisation"),
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_cases",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="filed_cases", help_text="The worker's account, when they filed with one.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_cases",
+        help_text="The worker's account, when they filed with one.",
     )
-    categories = models.ManyToManyField("rights.Category", verbose_name=_("categories"), related_name="cases")
+    categories = models.ManyToManyField(
+        "rights.Category", verbose_name=_("categories"), related_name="cases"
+    )
     facts = models.TextField(_("facts and reasons"))
     employment_start = models.DateField(_("start of employment"), null=True, blank=True)
     employment_end = models.DateField(_("end of employment"), null=True, blank=True)
@@ -75,12 +91,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     hotline_ticket = models.CharField(_("12351 ticket no."), max_length=40, blank=True)
 
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
-    stage = models.CharField(_("stage"), max_length=20, choices=ProceedingsStage.choices, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=ProceedingsStage.choices, blank=True
+    )
     forum = models.CharField(_("forum"), max_length=200, blank=True)
     filing_date = models.DateField(_("filing date"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=OutcomeCode.choices, blank=True)
-    amount_awarded = models.DecimalField(_("amount awarded"), max_digits=14, decimal_places=2, null=True, blank=True)
-    amount_recovered = models.DecimalField(_("amount recovered"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount_awarded = models.DecimalField(
+        _("amount awarded"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    amount_recovered = models.DecimalField(
+        _("amount recovered"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     reject_reason = models.CharField(max_length=30, blank=True)
     reject_route = models.CharField(max_length=30, blank=True)
 
@@ -95,7 +117,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     next_deadline = models.DateField(_("nearest deadline"), null=True, blank=True)
 
     # Anonymous filing: only a keyed hash of the receipt code, never the code itself.
-    receipt_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    receipt_digest = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,59 +174,91 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def submit(self):
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=_may("accept_for_review"))
+    @transition(
+        field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=_may("accept_for_review")
+    )
     def accept_for_review(self, *, by):
         self.assignee = by
 
-    @transition(field=state, source=[S.SUBMITTED, S.UNDER_REVIEW], target=S.REJECTED, permission=_may("reject"))
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.UNDER_REVIEW],
+        target=S.REJECTED,
+        permission=_may("reject"),
+    )
     def reject(self, *, reason: str, route: str):
         self.reject_reason, self.reject_route = reason, route
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.AWAITING_WORKER, permission=_may("request_info"))
+    @transition(
+        field=state,
+        source=S.UNDER_REVIEW,
+        target=S.AWAITING_WORKER,
+        permission=_may("request_info"),
+    )
     def request_info(self):
         pass
 
-    @transition(field=state, source=S.AWAITING_WORKER, target=S.UNDER_REVIEW, permission=_may("resume"))
+    @transition(
+        field=state, source=S.AWAITING_WORKER, target=S.UNDER_REVIEW, permission=_may("resume")
+    )
     def resume(self):
         pass
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.MEDIATION, permission=_may("start_mediation"))
+    @transition(
+        field=state, source=S.UNDER_REVIEW, target=S.MEDIATION, permission=_may("start_mediation")
+    )
     def start_mediation(self):
         pass
 
-    @transition(field=state, source=S.MEDIATION, target=S.UNDER_REVIEW, permission=_may("mediation_failed"))
+    @transition(
+        field=state, source=S.MEDIATION, target=S.UNDER_REVIEW, permission=_may("mediation_failed")
+    )
     def mediation_failed(self):
         pass
 
-    @transition(field=state, source=S.MEDIATION, target=S.CLOSED, permission=_may("record_agreement"))
+    @transition(
+        field=state, source=S.MEDIATION, target=S.CLOSED, permission=_may("record_agreement")
+    )
     def record_agreement(self, *, amount=None):
         self.outcome = OutcomeCode.MEDIATION_AGREEMENT
         self.amount_awarded = amount
         self.closed_at = timezone.now()
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.REFERRED, permission=_may("refer_to_legal_aid"))
+    @transition(
+        field=state, source=S.UNDER_REVIEW, target=S.REFERRED, permission=_may("refer_to_legal_aid")
+    )
     def refer_to_legal_aid(self):
         pass
 
-    @transition(field=state, source=S.REFERRED, target=S.LEGAL_AID, permission=_may("accept_referral"))
+    @transition(
+        field=state, source=S.REFERRED, target=S.LEGAL_AID, permission=_may("accept_referral")
+    )
     def accept_referral(self):
         pass
 
-    @transition(field=state, source=S.REFERRED, target=S.UNDER_REVIEW, permission=_may("decline_referral"))
+    @transition(
+        field=state, source=S.REFERRED, target=S.UNDER_REVIEW, permission=_may("decline_referral")
+    )
     def decline_referral(self):
         pass
 
-    @transition(field=state, source=S.REFERRED, target=S.UNDER_REVIEW, permission=_may("expire_referral"))
+    @transition(
+        field=state, source=S.REFERRED, target=S.UNDER_REVIEW, permission=_may("expire_referral")
+    )
     def expire_referral(self):
         pass
 
-    @transition(field=state, source=S.LEGAL_AID, target=S.PROCEEDINGS, permission=_may("start_proceedings"))
+    @transition(
+        field=state, source=S.LEGAL_AID, target=S.PROCEEDINGS, permission=_may("start_proceedings")
+    )
     def start_proceedings(self, *, stage: str, forum: str, filing_date):
         self.stage, self.forum, self.filing_date = stage, forum, filing_date
 
     @transition(
-        field=state, source=[S.LEGAL_AID, S.PROCEEDINGS, S.UNDER_REVIEW], target=S.CLOSED,
+        field=state,
+        source=[S.LEGAL_AID, S.PROCEEDINGS, S.UNDER_REVIEW],
+        target=S.CLOSED,
         permission=_may("record_outcome"),
     )
     def record_outcome(self, *, outcome: str, amount_awarded=None, amount_recovered=None):

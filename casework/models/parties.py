@@ -13,18 +13,25 @@ class Worker(models.Model):
     """A worker's identity. ID number and phone are encrypted at rest (DESIGN §3)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="worker_profiles",
     )
     name = models.CharField(_("name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNSTATED)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
-    id_number_digest = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    id_number_digest = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     address = models.CharField(_("address"), max_length=300, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
-    skill_grade = models.CharField(_("skill grade"), max_length=30, choices=SkillGrade.choices, blank=True)
+    skill_grade = models.CharField(
+        _("skill grade"), max_length=30, choices=SkillGrade.choices, blank=True
+    )
     union_member = models.BooleanField(_("union member"), default=False)
     migrant_worker = models.BooleanField(_("migrant worker"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,7 +61,10 @@ class Employer(models.Model):
 
     name = models.CharField(_("name"), max_length=200, db_index=True)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, db_index=True,
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        db_index=True,
         validators=[validate_credit_code],
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -77,8 +87,12 @@ class Employer(models.Model):
 class CaseParty(models.Model):
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
-    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="parties")
-    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="parties")
+    worker = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="parties"
+    )
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="parties"
+    )
 
     class Meta:
         verbose_name = _("party")
@@ -86,8 +100,16 @@ class CaseParty(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role__in=["claimant", "representative"], worker__isnull=False, employer__isnull=True)
-                    | models.Q(role__in=["respondent", "co_respondent"], employer__isnull=False, worker__isnull=True)
+                    models.Q(
+                        role__in=["claimant", "representative"],
+                        worker__isnull=False,
+                        employer__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=["respondent", "co_respondent"],
+                        employer__isnull=False,
+                        worker__isnull=True,
+                    )
                 ),
                 name="caseparty_role_matches_party",
             ),

@@ -11,7 +11,9 @@ class Claim(models.Model):
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="claims")
     item = models.CharField(_("claim"), max_length=200)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     period_start = models.DateField(_("period from"), null=True, blank=True)
     period_end = models.DateField(_("period to"), null=True, blank=True)
     calculation = models.JSONField(_("calculation"), default=dict, blank=True)
@@ -22,7 +24,10 @@ class Claim(models.Model):
         verbose_name_plural = _("claims")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="claim_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="claim_amount_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -33,7 +38,9 @@ class Note(models.Model):
     """An internal note (内部备注): never shown to the worker."""
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("internal note"))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -47,7 +54,9 @@ class Message(models.Model):
     """The thread with the worker. `from_worker` messages have no staff author."""
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     from_worker = models.BooleanField(default=False)
     is_question = models.BooleanField(default=False, help_text="Sent with 'Ask the worker'.")
     body = models.TextField(_("message"))
@@ -65,14 +74,24 @@ class ConsentRecord(models.Model):
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="consents")
     scope = models.CharField(_("scope"), max_length=30, choices=ConsentScope.choices)
     provider = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="For the legal-aid provider scope: the named recipient (PIPL Art. 23).",
     )
-    method = models.CharField(_("how"), max_length=10, choices=ConsentMethod.choices, default=ConsentMethod.ONLINE)
+    method = models.CharField(
+        _("how"), max_length=10, choices=ConsentMethod.choices, default=ConsentMethod.ONLINE
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("consent")
@@ -88,18 +107,34 @@ class Referral(models.Model):
     """A referral of a case to a legal-aid provider, with its own small life."""
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="referrals")
-    provider = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="referrals")
-    state = models.CharField(_("state"), max_length=20, choices=ReferralState.choices, default=ReferralState.PENDING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals"
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=ReferralState.choices, default=ReferralState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
-    response_due = models.DateField(_("referral response deadline"), null=True, blank=True, db_index=True)
+    response_due = models.DateField(
+        _("referral response deadline"), null=True, blank=True, db_index=True
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
     decline_note = models.TextField(blank=True)
     conflict_checked_at = models.DateTimeField(null=True, blank=True)
     conflict_found = models.BooleanField(null=True)
-    lawyer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="legal_aid_referrals")
+    lawyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="legal_aid_referrals",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,7 +143,9 @@ class Referral(models.Model):
         constraints = [
             # At most one live referral per case.
             models.UniqueConstraint(
-                fields=["case"], condition=Q(state__in=["pending", "accepted"]), name="referral_one_live_per_case"
+                fields=["case"],
+                condition=Q(state__in=["pending", "accepted"]),
+                name="referral_one_live_per_case",
             ),
         ]
 
@@ -116,7 +153,9 @@ class Referral(models.Model):
 class Notification(models.Model):
     """An in-app notice to a user. It says little: the event and where to look (glossary §1.2.5)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="+")
     verb = models.CharField(max_length=40)
     audit_event_id = models.BigIntegerField()
@@ -126,6 +165,8 @@ class Notification(models.Model):
     class Meta:
         constraints = [
             # A retried task never notifies twice.
-            models.UniqueConstraint(fields=["recipient", "audit_event_id"], name="notification_once_per_event"),
+            models.UniqueConstraint(
+                fields=["recipient", "audit_event_id"], name="notification_once_per_event"
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]

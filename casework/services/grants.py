@@ -11,14 +11,18 @@ CASE_GRANTS = ("view_case", "work_case")
 
 
 def case_permissions() -> list[Permission]:
-    return list(Permission.objects.filter(content_type__app_label="casework", codename__in=CASE_GRANTS))
+    return list(
+        Permission.objects.filter(content_type__app_label="casework", codename__in=CASE_GRANTS)
+    )
 
 
 def grant_case_access(*, case: Case, user) -> None:
     """Idempotent: a repeated grant adds nothing."""
     assert transaction.get_connection().in_atomic_block
     have = set(
-        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list("permission_id", flat=True)
+        CaseUserObjectPermission.objects.filter(content_object=case, user=user).values_list(
+            "permission_id", flat=True
+        )
     )
     new = [
         CaseUserObjectPermission(content_object=case, user=user, permission=perm)
@@ -27,11 +31,23 @@ def grant_case_access(*, case: Case, user) -> None:
     ]
     if new:
         CaseUserObjectPermission.objects.bulk_create(new)
-        audit_record(verb="access_granted", actor=None, actor_kind="system", case=case, payload={"user": user.pk})
+        audit_record(
+            verb="access_granted",
+            actor=None,
+            actor_kind="system",
+            case=case,
+            payload={"user": user.pk},
+        )
 
 
 def revoke_case_access(*, case: Case, user) -> None:
     assert transaction.get_connection().in_atomic_block
     deleted, _ = CaseUserObjectPermission.objects.filter(content_object=case, user=user).delete()
     if deleted:
-        audit_record(verb="access_revoked", actor=None, actor_kind="system", case=case, payload={"user": user.pk})
+        audit_record(
+            verb="access_revoked",
+            actor=None,
+            actor_kind="system",
+            case=case,
+            payload={"user": user.pk},
+        )

@@ -113,9 +113,17 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
         errors.setdefault(name, []).append(message)
 
     short_fields = {
-        "worker_name": 100, "address": 300, "occupation": 100, "employer_name": 200,
-        "employer_address": 300, "legal_representative": 100, "employer_phone": 40,
-        "district": 50, "hotline_ticket": 40, "phone": 40, "id_number": 18,
+        "worker_name": 100,
+        "address": 300,
+        "occupation": 100,
+        "employer_name": 200,
+        "employer_address": 300,
+        "legal_representative": 100,
+        "employer_phone": 40,
+        "district": 50,
+        "hotline_ticket": 40,
+        "phone": 40,
+        "id_number": 18,
     }
     for name, limit in short_fields.items():
         if len(getattr(data, name) or "") > limit:
@@ -143,7 +151,9 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
     if data.credit_code and not is_valid_credit_code(data.credit_code):
         add(
             "credit_code",
-            _("The unified social credit code must be 18 characters and its last character must match the check digit."),
+            _(
+                "The unified social credit code must be 18 characters and its last character must match the check digit."
+            ),
         )
     if data.industrial_chain and data.industrial_chain not in IndustrialChain.values:
         add("industrial_chain", _("Please choose from the list."))
@@ -152,7 +162,9 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
         add("category_codes", _("Please choose at least one kind of problem."))
     else:
         known = set(
-            Category.objects.filter(code__in=data.category_codes, active=True).values_list("code", flat=True)
+            Category.objects.filter(code__in=data.category_codes, active=True).values_list(
+                "code", flat=True
+            )
         )
         if known != set(data.category_codes):
             add("category_codes", _("Please choose from the list."))
@@ -164,7 +176,11 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
         value = getattr(data, name)
         if value and value > today:
             add(name, _("This date cannot be in the future."))
-    if data.employment_start and data.employment_end and data.employment_end < data.employment_start:
+    if (
+        data.employment_start
+        and data.employment_end
+        and data.employment_end < data.employment_start
+    ):
         add("employment_end", _("The end of employment cannot be before its start."))
 
     if len(data.claims) > 50:
@@ -180,7 +196,12 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
                 add("claims", _("Amounts are numbers, such as 3000 or 3000.50."))
                 break
             # NaN and Infinity parse as Decimals; NaN would make the comparisons below raise.
-            if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+            if (
+                not amount.is_finite()
+                or amount < 0
+                or amount >= Decimal("1e12")
+                or amount != amount.quantize(Decimal("0.01"))
+            ):
                 add("claims", _("Amounts are numbers, such as 3000 or 3000.50."))
                 break
         if claim.period_start and claim.period_end and claim.period_end < claim.period_start:
@@ -188,7 +209,10 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
             break
 
     if not data.consent_union_handling:
-        add("consent_union_handling", _("The union can only take up your grievance with your consent."))
+        add(
+            "consent_union_handling",
+            _("The union can only take up your grievance with your consent."),
+        )
     if data.channel not in Channel.values:
         add("channel", _("Please choose from the list."))
     return errors
@@ -199,10 +223,20 @@ def route_owning_org(district: str) -> Organisation:
     otherwise the city federation at the top of the tree."""
     district = (district or "").strip()
     if district:
-        for org in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION).order_by("path"):
-            if district in org.region or district in org.name_zh or district.lower() in org.name_en.lower():
+        for org in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION).order_by(
+            "path"
+        ):
+            if (
+                district in org.region
+                or district in org.name_zh
+                or district.lower() in org.name_en.lower()
+            ):
                 return org
-    root = Organisation.objects.filter(kind=OrganisationKind.CITY_FEDERATION, parent=None).order_by("pk").first()
+    root = (
+        Organisation.objects.filter(kind=OrganisationKind.CITY_FEDERATION, parent=None)
+        .order_by("pk")
+        .first()
+    )
     if root is None:
         raise DomainError(_("No union is configured to receive grievances yet."))
     return root
@@ -212,7 +246,9 @@ def next_reference(*, year: int | None = None) -> str:
     """CZ-2026-000123: region prefix, year of filing, six-digit serial (glossary §1.5)."""
     prefix = settings.RIGHTSDESK["REFERENCE_PREFIX"]
     year = year or timezone.localdate().year
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{prefix}-{year}-{counter.last:06d}"
@@ -253,9 +289,13 @@ def _employer_for(data: IntakeData) -> Employer:
         if existing is not None:
             return existing
     return Employer.objects.create(
-        name=data.employer_name.strip(), credit_code=code, address=data.employer_address.strip(),
-        legal_representative=data.legal_representative.strip(), phone=data.employer_phone.strip(),
-        district=data.district.strip(), industrial_chain=data.industrial_chain,
+        name=data.employer_name.strip(),
+        credit_code=code,
+        address=data.employer_address.strip(),
+        legal_representative=data.legal_representative.strip(),
+        phone=data.employer_phone.strip(),
+        district=data.district.strip(),
+        industrial_chain=data.industrial_chain,
     )
 
 
@@ -265,10 +305,18 @@ def _write_filing(
     """The rows of a filing (worker, employer, case, parties, claims, consents), not yet
     submitted and without its audit event: shared by `case_file` and `case_draft_create`."""
     worker = Worker.objects.create(
-        user=filed_by, name=data.worker_name.strip(), sex=data.sex, date_of_birth=data.date_of_birth,
-        id_number=data.id_number.strip().upper(), id_number_digest=Worker.digest_for(data.id_number),
-        phone=data.phone.strip(), address=data.address.strip(), occupation=data.occupation.strip(),
-        skill_grade=data.skill_grade, union_member=data.union_member, migrant_worker=data.migrant_worker,
+        user=filed_by,
+        name=data.worker_name.strip(),
+        sex=data.sex,
+        date_of_birth=data.date_of_birth,
+        id_number=data.id_number.strip().upper(),
+        id_number_digest=Worker.digest_for(data.id_number),
+        phone=data.phone.strip(),
+        address=data.address.strip(),
+        occupation=data.occupation.strip(),
+        skill_grade=data.skill_grade,
+        union_member=data.union_member,
+        migrant_worker=data.migrant_worker,
     )
     employer = _employer_for(data)
     receipt = new_receipt_code() if anonymous else None
@@ -291,24 +339,42 @@ def _write_filing(
         receipt_digest=receipt_digest(receipt) if receipt else None,
     )
     case.categories.set(Category.objects.filter(code__in=data.category_codes))
-    parties = [CaseParty(case=case, role=PartyRole.CLAIMANT, worker=worker),
-               CaseParty(case=case, role=PartyRole.RESPONDENT, employer=employer)]
+    parties = [
+        CaseParty(case=case, role=PartyRole.CLAIMANT, worker=worker),
+        CaseParty(case=case, role=PartyRole.RESPONDENT, employer=employer),
+    ]
     for name in co_claimants:
-        parties.append(CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name)))
+        parties.append(
+            CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name))
+        )
     CaseParty.objects.bulk_create(parties)
     Claim.objects.bulk_create(
-        Claim(case=case, item=c.item.strip(), amount=Decimal(str(c.amount)) if c.amount not in (None, "") else None,
-              period_start=c.period_start, period_end=c.period_end)
+        Claim(
+            case=case,
+            item=c.item.strip(),
+            amount=Decimal(str(c.amount)) if c.amount not in (None, "") else None,
+            period_start=c.period_start,
+            period_end=c.period_end,
+        )
         for c in data.claims
     )
     method = ConsentMethod.PAPER if staff is not None else ConsentMethod.ONLINE
     consent_by = staff or filed_by
     consents = []
     if data.consent_union_handling:
-        consents.append(ConsentRecord(case=case, scope=ConsentScope.UNION_HANDLING, method=method, granted_by=consent_by))
+        consents.append(
+            ConsentRecord(
+                case=case, scope=ConsentScope.UNION_HANDLING, method=method, granted_by=consent_by
+            )
+        )
     if data.consent_employer_disclosure:
         consents.append(
-            ConsentRecord(case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE, method=method, granted_by=consent_by)
+            ConsentRecord(
+                case=case,
+                scope=ConsentScope.EMPLOYER_DISCLOSURE,
+                method=method,
+                granted_by=consent_by,
+            )
         )
     ConsentRecord.objects.bulk_create(consents)
     return case, receipt
@@ -316,7 +382,11 @@ def _write_filing(
 
 @transaction.atomic
 def case_file(
-    *, data: IntakeData, filed_by=None, staff=None, owning_org: Organisation | None = None,
+    *,
+    data: IntakeData,
+    filed_by=None,
+    staff=None,
+    owning_org: Organisation | None = None,
     anonymous: bool = False,
 ) -> tuple[Case, str | None]:
     """File and submit a grievance (DESIGN §2: draft → submitted). Returns the case and, for an
@@ -344,9 +414,16 @@ def case_file(
 
     actor = staff or filed_by or ReceiptHolder(case.pk)
     audit_record(
-        verb="filed", actor=actor, actor_kind="staff" if staff else "worker", case=case,
-        payload={"channel": data.channel, "anonymous": anonymous, "claimants": case.claimant_count,
-                 "categories": sorted(data.category_codes)},
+        verb="filed",
+        actor=actor,
+        actor_kind="staff" if staff else "worker",
+        case=case,
+        payload={
+            "channel": data.channel,
+            "anonymous": anonymous,
+            "claimants": case.claimant_count,
+            "categories": sorted(data.category_codes),
+        },
         worker_visible=True,
     )
     case = case_submit(case=case, user=actor)
@@ -369,12 +446,22 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     if owning_org is None:
         owning_org = route_owning_org(data.district)
     principal = principal_for(staff)
-    if owning_org.pk not in principal.union_org_ids and not principal.in_supervised_subtree(owning_org.path):
+    if owning_org.pk not in principal.union_org_ids and not principal.in_supervised_subtree(
+        owning_org.path
+    ):
         raise Forbidden()
-    case, _receipt = _write_filing(data=data, filed_by=None, staff=staff, owning_org=owning_org, anonymous=False)
+    case, _receipt = _write_filing(
+        data=data, filed_by=None, staff=staff, owning_org=owning_org, anonymous=False
+    )
     audit_record(
-        verb="draft_saved", actor=staff, actor_kind="staff", case=case,
-        payload={"channel": data.channel, "claimants": case.claimant_count,
-                 "categories": sorted(data.category_codes)},
+        verb="draft_saved",
+        actor=staff,
+        actor_kind="staff",
+        case=case,
+        payload={
+            "channel": data.channel,
+            "claimants": case.claimant_count,
+            "categories": sorted(data.category_codes),
+        },
     )
     return case

@@ -21,8 +21,15 @@ from .grants import grant_case_access, revoke_case_access
 MAX_TEXT = 20_000
 
 
-def _locked(case: Case, user, action: str, expected_version: int | None = None) -> tuple[Case, Access]:
-    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+def _locked(
+    case: Case, user, action: str, expected_version: int | None = None
+) -> tuple[Case, Access]:
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owning_org")
+        .filter(pk=case.pk)
+        .first()
+    )
     if locked is None:
         raise NotFound()
     level = access(user, locked)
@@ -62,7 +69,9 @@ def _set_assignee(case: Case, assignee: User, actor: User, verb: str) -> Case:
     case.save(update_fields=["assignee", "version", "updated_at"])
     grant_case_access(case=case, user=assignee)
     event = audit_record(
-        verb=verb, actor=actor, case=case,
+        verb=verb,
+        actor=actor,
+        case=case,
         payload={"assignee": assignee.pk, "previous": previous.pk if previous else None},
     )
     _notify_on_commit(event.pk)
@@ -95,7 +104,9 @@ def assignable_users(case: Case):
 
 
 @transaction.atomic
-def case_assign(*, case: Case, user: User, assignee_id, expected_version: int | None = None) -> Case:
+def case_assign(
+    *, case: Case, user: User, assignee_id, expected_version: int | None = None
+) -> Case:
     """Assign (分派): a supervisor gives the case to a caseworker of the owning union."""
     locked, _level = _locked(case, user, "assign", expected_version)
     if not locked.is_open:
@@ -113,7 +124,9 @@ def case_assign(*, case: Case, user: User, assignee_id, expected_version: int | 
 def note_add(*, case: Case, user: User, body: str) -> Note:
     """An internal note (内部备注): staff only, never shown to the worker."""
     locked, _level = _locked(case, user, "note")
-    note = Note.objects.create(case=locked, author=user, body=_text(body, "body", _("The note is empty.")))
+    note = Note.objects.create(
+        case=locked, author=user, body=_text(body, "body", _("The note is empty."))
+    )
     audit_record(verb="note_added", actor=user, case=locked, payload={"note": note.pk})
     return note
 
@@ -121,7 +134,12 @@ def note_add(*, case: Case, user: User, body: str) -> Note:
 @transaction.atomic
 def message_post(*, case: Case, user, body: str) -> Message:
     """A message in the thread with the worker, from staff or from the worker."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owning_org")
+        .filter(pk=case.pk)
+        .first()
+    )
     if locked is None or access(user, locked) == Access.NONE:
         raise NotFound()
     by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
@@ -134,8 +152,12 @@ def message_post(*, case: Case, user, body: str) -> Message:
         case=locked, author=None if by_worker else user, from_worker=by_worker, body=text
     )
     event = audit_record(
-        verb="message_sent", actor=user, actor_kind="worker" if by_worker else "staff", case=locked,
-        payload={"message": message.pk, "from_worker": by_worker}, worker_visible=True,
+        verb="message_sent",
+        actor=user,
+        actor_kind="worker" if by_worker else "staff",
+        case=locked,
+        payload={"message": message.pk, "from_worker": by_worker},
+        worker_visible=True,
     )
     _notify_on_commit(event.pk)
     return message
@@ -143,12 +165,22 @@ def message_post(*, case: Case, user, body: str) -> Message:
 
 @transaction.atomic
 def consent_grant(
-    *, case: Case, user, scope: str, provider: Organisation | None = None, method: str = ConsentMethod.ONLINE
+    *,
+    case: Case,
+    user,
+    scope: str,
+    provider: Organisation | None = None,
+    method: str = ConsentMethod.ONLINE,
 ) -> ConsentRecord:
     """Record a consent (同意). The worker grants online; staff record a consent given on paper."""
     if scope not in ConsentScope.values:
         raise GuardFailed(_("Please choose from the list."))
-    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owning_org")
+        .filter(pk=case.pk)
+        .first()
+    )
     if locked is None or access(user, locked) == Access.NONE:
         raise NotFound()
     by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
@@ -165,13 +197,22 @@ def consent_grant(
     if existing is not None:
         return existing
     record = ConsentRecord.objects.create(
-        case=locked, scope=scope, provider=provider,
+        case=locked,
+        scope=scope,
+        provider=provider,
         method=ConsentMethod.ONLINE if by_worker else method,
         granted_by=user if getattr(user, "is_authenticated", False) else None,
     )
     audit_record(
-        verb="consent_granted", actor=user, actor_kind="worker" if by_worker else "staff", case=locked,
-        payload={"consent": record.pk, "scope": scope, "provider": provider.pk if provider else None},
+        verb="consent_granted",
+        actor=user,
+        actor_kind="worker" if by_worker else "staff",
+        case=locked,
+        payload={
+            "consent": record.pk,
+            "scope": scope,
+            "provider": provider.pk if provider else None,
+        },
         worker_visible=True,
     )
     return record
@@ -180,7 +221,12 @@ def consent_grant(
 @transaction.atomic
 def consent_withdraw(*, consent: ConsentRecord, user) -> ConsentRecord:
     """Withdraw a consent: it stops counting on the next request."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=consent.case_id).first()
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owning_org")
+        .filter(pk=consent.case_id)
+        .first()
+    )
     if locked is None or access(user, locked) == Access.NONE:
         raise NotFound()
     by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
@@ -193,8 +239,12 @@ def consent_withdraw(*, consent: ConsentRecord, user) -> ConsentRecord:
     record.withdrawn_by = user if getattr(user, "is_authenticated", False) else None
     record.save(update_fields=["withdrawn_at", "withdrawn_by"])
     audit_record(
-        verb="consent_withdrawn", actor=user, actor_kind="worker" if by_worker else "staff", case=locked,
-        payload={"consent": record.pk, "scope": record.scope}, worker_visible=True,
+        verb="consent_withdrawn",
+        actor=user,
+        actor_kind="worker" if by_worker else "staff",
+        case=locked,
+        payload={"consent": record.pk, "scope": record.scope},
+        worker_visible=True,
     )
     return record
 
@@ -208,6 +258,8 @@ def identity_view_record(*, case: Case, user: User, worker_ids: list[int] | None
     if not may(user, "view_identity", case):
         raise Forbidden()
     return audit_record(
-        verb="identity_viewed", actor=user, case=case,
+        verb="identity_viewed",
+        actor=user,
+        case=case,
         payload={"workers": sorted(int(pk) for pk in (worker_ids or []))},
     )

@@ -66,7 +66,12 @@ def _amount(value, field: str) -> Decimal | None:
         message = _("Amounts are numbers, such as 3000 or 3000.50.")
         raise GuardFailed(message, field_errors={field: [message]}) from exc
     # NaN and Infinity parse as Decimals; NaN would make the comparisons below raise.
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount >= Decimal("1e12")
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
         message = _("Amounts are numbers, such as 3000 or 3000.50.")
         raise GuardFailed(message, field_errors={field: [message]})
     return amount
@@ -102,7 +107,9 @@ def _transition(
         level = access(user, locked)
         if level == Access.NONE and user is not SYSTEM:
             raise NotFound()
-        actor_kind = "system" if user is SYSTEM else ("worker" if level == Access.WORKER else "staff")
+        actor_kind = (
+            "system" if user is SYSTEM else ("worker" if level == Access.WORKER else "staff")
+        )
         if expected_state is not None and locked.state != expected_state:
             raise Conflict(locked)
         method = getattr(locked, name)
@@ -144,13 +151,17 @@ def _submit_guard(case: Case) -> None:
     if not case.facts.strip():
         missing["facts"] = [_("Please tell us what happened.")]
     if not _consent_in_force(case, ConsentScope.UNION_HANDLING):
-        missing["consent_union_handling"] = [_("The union can only take up your grievance with your consent.")]
+        missing["consent_union_handling"] = [
+            _("The union can only take up your grievance with your consent.")
+        ]
     if missing:
         raise GuardFailed(_("The grievance cannot be sent yet."), field_errors=missing)
 
 
 def case_submit(*, case: Case, user, expected_state: str | None = None) -> Case:
-    return _transition(case=case, user=user, name="submit", expected_state=expected_state, guard=_submit_guard)
+    return _transition(
+        case=case, user=user, name="submit", expected_state=expected_state, guard=_submit_guard
+    )
 
 
 def case_accept_for_review(*, case: Case, user: User, expected_state: str | None = None) -> Case:
@@ -161,22 +172,34 @@ def case_accept_for_review(*, case: Case, user: User, expected_state: str | None
         return {"assignee": user.pk}
 
     return _transition(
-        case=case, user=user, name="accept_for_review", expected_state=expected_state,
-        method_kwargs={"by": user}, after=after,
+        case=case,
+        user=user,
+        name="accept_for_review",
+        expected_state=expected_state,
+        method_kwargs={"by": user},
+        after=after,
     )
 
 
-def case_reject(*, case: Case, user: User, reason: str, route: str, expected_state: str | None = None) -> Case:
+def case_reject(
+    *, case: Case, user: User, reason: str, route: str, expected_state: str | None = None
+) -> Case:
     """Not accepted (不予受理): a reason code and where the worker can go instead."""
     _require_choice(reason, RejectReason, "reason")
     _require_choice(route, Route, "route")
     return _transition(
-        case=case, user=user, name="reject", expected_state=expected_state,
-        method_kwargs={"reason": reason, "route": route}, payload={"reason": reason, "route": route},
+        case=case,
+        user=user,
+        name="reject",
+        expected_state=expected_state,
+        method_kwargs={"reason": reason, "route": route},
+        payload={"reason": reason, "route": route},
     )
 
 
-def case_request_info(*, case: Case, user: User, question: str, expected_state: str | None = None) -> Case:
+def case_request_info(
+    *, case: Case, user: User, question: str, expected_state: str | None = None
+) -> Case:
     """Ask the worker for more (补充材料): the question goes into the worker's thread."""
     text = _require_text(question, "question", _("Please write the question to the worker."))
 
@@ -184,13 +207,19 @@ def case_request_info(*, case: Case, user: User, question: str, expected_state: 
         msg = Message.objects.create(case=c, author=user, body=text, is_question=True)
         return {"message": msg.pk}
 
-    return _transition(case=case, user=user, name="request_info", expected_state=expected_state, after=after)
+    return _transition(
+        case=case, user=user, name="request_info", expected_state=expected_state, after=after
+    )
 
 
 def case_resume(*, case: Case, user, answer: str = "", expected_state: str | None = None) -> Case:
     """Back to review: the worker answers (their answer is required), or the assignee resumes."""
     by_worker = isinstance(user, ReceiptHolder) or access(user, case) == Access.WORKER
-    text = _require_text(answer, "answer", _("Please write your answer.")) if by_worker else (answer or "").strip()
+    text = (
+        _require_text(answer, "answer", _("Please write your answer."))
+        if by_worker
+        else (answer or "").strip()
+    )
 
     def after(c: Case):
         if text:
@@ -200,7 +229,9 @@ def case_resume(*, case: Case, user, answer: str = "", expected_state: str | Non
             return {"message": msg.pk}
         return None
 
-    return _transition(case=case, user=user, name="resume", expected_state=expected_state, after=after)
+    return _transition(
+        case=case, user=user, name="resume", expected_state=expected_state, after=after
+    )
 
 
 def _consent_in_force(case: Case, scope: str, provider: Organisation | None = None) -> bool:
@@ -221,23 +252,33 @@ def case_start_mediation(
 
     def guard(c: Case):
         if reveals_identity and not _consent_in_force(c, ConsentScope.EMPLOYER_DISCLOSURE):
-            message = _("Mediation that reveals the worker to the employer needs the worker's consent to disclose their identity.")
+            message = _(
+                "Mediation that reveals the worker to the employer needs the worker's consent to disclose their identity."
+            )
             raise GuardFailed(message, field_errors={"reveals_identity": [message]})
 
     return _transition(
-        case=case, user=user, name="start_mediation", expected_state=expected_state, guard=guard,
+        case=case,
+        user=user,
+        name="start_mediation",
+        expected_state=expected_state,
+        guard=guard,
         payload={"reveals_identity": bool(reveals_identity)},
     )
 
 
-def case_mediation_failed(*, case: Case, user: User, note: str, expected_state: str | None = None) -> Case:
+def case_mediation_failed(
+    *, case: Case, user: User, note: str, expected_state: str | None = None
+) -> Case:
     """Mediation failed (调解不成): a note on why, kept internal."""
     text = _require_text(note, "note", _("Please note why mediation failed."))
 
     def after(c: Case):
         return {"note": Note.objects.create(case=c, author=user, body=text).pk}
 
-    return _transition(case=case, user=user, name="mediation_failed", expected_state=expected_state, after=after)
+    return _transition(
+        case=case, user=user, name="mediation_failed", expected_state=expected_state, after=after
+    )
 
 
 def case_record_agreement(
@@ -252,8 +293,12 @@ def case_record_agreement(
         return {"note": note.pk, "amount": str(value) if value is not None else None}
 
     return _transition(
-        case=case, user=user, name="record_agreement", expected_state=expected_state,
-        method_kwargs={"amount": value}, after=after,
+        case=case,
+        user=user,
+        name="record_agreement",
+        expected_state=expected_state,
+        method_kwargs={"amount": value},
+        after=after,
     )
 
 
@@ -273,7 +318,9 @@ def _referral_guard(case: Case, provider: Organisation) -> None:
 
     errors = {}
     if not _consent_in_force(case, ConsentScope.LEGAL_AID_PROVIDER, provider):
-        errors["provider"] = [_("The worker has not consented to sharing the case with this provider.")]
+        errors["provider"] = [
+            _("The worker has not consented to sharing the case with this provider.")
+        ]
     if not referral_packet_ready(case):
         errors["packet"] = [_("Generate the referral packet first.")]
     if errors:
@@ -282,19 +329,32 @@ def _referral_guard(case: Case, provider: Organisation) -> None:
 
 def _send_referral(c: Case, referral: Referral, approver: User | None) -> dict:
     referral.sent_at = timezone.now()
-    referral.response_due = timezone.localdate() + timedelta(days=referral.provider.referral_response_days)
+    referral.response_due = timezone.localdate() + timedelta(
+        days=referral.provider.referral_response_days
+    )
     referral.approved_by = approver
     referral.save(update_fields=["sent_at", "response_due", "approved_by"])
-    return {"referral": referral.pk, "provider": referral.provider_id, "response_due": referral.response_due.isoformat()}
+    return {
+        "referral": referral.pk,
+        "provider": referral.provider_id,
+        "response_due": referral.response_due.isoformat(),
+    }
 
 
 @transaction.atomic
-def case_refer(*, case: Case, user: User, provider_id, expected_state: str | None = None) -> Case | Referral:
+def case_refer(
+    *, case: Case, user: User, provider_id, expected_state: str | None = None
+) -> Case | Referral:
     """Refer to legal aid (转介法律援助). Where the owning organisation requires it and the
     referrer is not a supervisor, the referral waits for a supervisor's approval before it goes
     (four-eyes); the case stays under review meanwhile."""
     provider = _provider(provider_id)
-    locked = Case.objects.select_for_update(of=("self",)).select_related("owning_org").filter(pk=case.pk).first()
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owning_org")
+        .filter(pk=case.pk)
+        .first()
+    )
     if locked is None or access(user, locked) == Access.NONE:
         raise NotFound()
     if expected_state is not None and locked.state != expected_state:
@@ -305,20 +365,28 @@ def case_refer(*, case: Case, user: User, provider_id, expected_state: str | Non
         raise Conflict(locked)
     if not may(user, "refer_to_legal_aid", locked):
         raise Forbidden()
-    if Referral.objects.filter(case=locked, state__in=[ReferralState.PENDING, ReferralState.ACCEPTED]).exists():
+    if Referral.objects.filter(
+        case=locked, state__in=[ReferralState.PENDING, ReferralState.ACCEPTED]
+    ).exists():
         raise GuardFailed(_("This case already has a referral in progress."))
     _referral_guard(locked, provider)
     referral = Referral.objects.create(case=locked, provider=provider, created_by=user)
-    needs_approval = locked.owning_org.requires_referral_approval and not _is_supervisor_of(user, locked)
+    needs_approval = locked.owning_org.requires_referral_approval and not _is_supervisor_of(
+        user, locked
+    )
     if needs_approval:
         audit_record(
-            verb="referral_requested", actor=user, case=locked,
+            verb="referral_requested",
+            actor=user,
+            case=locked,
             payload={"referral": referral.pk, "provider": provider.pk},
         )
         return referral
 
     return _transition(
-        case=locked, user=user, name="refer_to_legal_aid",
+        case=locked,
+        user=user,
+        name="refer_to_legal_aid",
         after=lambda c: _send_referral(c, referral, None),
     )
 
@@ -342,8 +410,13 @@ def case_approve_referral(*, case: Case, user: User, expected_state: str | None 
         return _send_referral(c, _awaiting_approval(c), user)
 
     return _transition(
-        case=case, user=user, name="refer_to_legal_aid", expected_state=expected_state,
-        guard=guard, after=after, payload={"approved": True},
+        case=case,
+        user=user,
+        name="refer_to_legal_aid",
+        expected_state=expected_state,
+        guard=guard,
+        after=after,
+        payload={"approved": True},
     )
 
 
@@ -380,13 +453,17 @@ def case_referral_conflict_check(*, case: Case, user: User, conflict_found: bool
     referral.conflict_found = bool(conflict_found)
     referral.save(update_fields=["conflict_checked_at", "conflict_found"])
     audit_record(
-        verb="conflict_checked", actor=user, case=case,
+        verb="conflict_checked",
+        actor=user,
+        case=case,
         payload={"referral": referral.pk, "conflict_found": bool(conflict_found)},
     )
     return referral
 
 
-def case_accept_referral(*, case: Case, user: User, lawyer_id, expected_state: str | None = None) -> Case:
+def case_accept_referral(
+    *, case: Case, user: User, lawyer_id, expected_state: str | None = None
+) -> Case:
     """Accept the referral (接收转介): needs a passed conflict check and a lawyer of the provider."""
 
     def guard(c: Case):
@@ -395,7 +472,9 @@ def case_accept_referral(*, case: Case, user: User, lawyer_id, expected_state: s
             message = _("Run the conflict check first; a case with a conflict cannot be accepted.")
             raise GuardFailed(message, field_errors={"conflict": [message]})
         lawyer = User.objects.filter(
-            pk=lawyer_id, is_active=True, memberships__organisation=referral.provider,
+            pk=lawyer_id,
+            is_active=True,
+            memberships__organisation=referral.provider,
             memberships__role=Role.LAWYER,
         ).first()
         if lawyer is None:
@@ -413,7 +492,12 @@ def case_accept_referral(*, case: Case, user: User, lawyer_id, expected_state: s
         return {"referral": referral.pk, "lawyer": c._chosen_lawyer.pk}
 
     return _transition(
-        case=case, user=user, name="accept_referral", expected_state=expected_state, guard=guard, after=after,
+        case=case,
+        user=user,
+        name="accept_referral",
+        expected_state=expected_state,
+        guard=guard,
+        after=after,
     )
 
 
@@ -431,7 +515,9 @@ def case_decline_referral(
         referral.save(update_fields=["state", "responded_at", "decline_reason", "decline_note"])
         return {"referral": referral.pk, "reason": reason}
 
-    return _transition(case=case, user=user, name="decline_referral", expected_state=expected_state, after=after)
+    return _transition(
+        case=case, user=user, name="decline_referral", expected_state=expected_state, after=after
+    )
 
 
 def case_expire_referral(*, case: Case, today: date | None = None) -> Case:
@@ -456,7 +542,12 @@ def case_expire_referral(*, case: Case, today: date | None = None) -> Case:
 
 
 def case_start_proceedings(
-    *, case: Case, user: User, stage: str, forum: str, filing_date: date | None,
+    *,
+    case: Case,
+    user: User,
+    stage: str,
+    forum: str,
+    filing_date: date | None,
     expected_state: str | None = None,
 ) -> Case:
     """Start proceedings (启动仲裁/诉讼): the forum and the filing date."""
@@ -466,14 +557,22 @@ def case_start_proceedings(
         message = _("Please give the filing date; it cannot be in the future.")
         raise GuardFailed(message, field_errors={"filing_date": [message]})
     return _transition(
-        case=case, user=user, name="start_proceedings", expected_state=expected_state,
+        case=case,
+        user=user,
+        name="start_proceedings",
+        expected_state=expected_state,
         method_kwargs={"stage": stage, "forum": forum_text, "filing_date": filing_date},
         payload={"stage": stage, "filing_date": filing_date.isoformat()},
     )
 
 
 def case_record_outcome(
-    *, case: Case, user: User, outcome: str, amount_awarded=None, amount_recovered=None,
+    *,
+    case: Case,
+    user: User,
+    outcome: str,
+    amount_awarded=None,
+    amount_recovered=None,
     expected_state: str | None = None,
 ) -> Case:
     """Record the outcome (记录结果) and close: an outcome code, amounts awarded and recovered."""
@@ -481,8 +580,15 @@ def case_record_outcome(
     awarded = _amount(amount_awarded, "amount_awarded")
     recovered = _amount(amount_recovered, "amount_recovered")
     return _transition(
-        case=case, user=user, name="record_outcome", expected_state=expected_state,
-        method_kwargs={"outcome": outcome, "amount_awarded": awarded, "amount_recovered": recovered},
+        case=case,
+        user=user,
+        name="record_outcome",
+        expected_state=expected_state,
+        method_kwargs={
+            "outcome": outcome,
+            "amount_awarded": awarded,
+            "amount_recovered": recovered,
+        },
         payload={"outcome": outcome},
     )
 
@@ -492,9 +598,14 @@ def case_withdraw(
 ) -> Case:
     """Withdraw (撤回): by the worker, or by staff on the worker's recorded request."""
     by_worker = isinstance(user, ReceiptHolder) or access(user, case) == Access.WORKER
-    text = "" if by_worker else _require_text(
-        worker_request_note, "worker_request_note",
-        _("Record how and when the worker asked to withdraw."),
+    text = (
+        ""
+        if by_worker
+        else _require_text(
+            worker_request_note,
+            "worker_request_note",
+            _("Record how and when the worker asked to withdraw."),
+        )
     )
 
     def after(c: Case):
@@ -505,12 +616,18 @@ def case_withdraw(
         return None
 
     return _transition(
-        case=case, user=user, name="withdraw", expected_state=expected_state, after=after,
+        case=case,
+        user=user,
+        name="withdraw",
+        expected_state=expected_state,
+        after=after,
         payload={"by_worker": by_worker},
     )
 
 
-def case_reopen(*, case: Case, user: User, reason: str, note: str = "", expected_state: str | None = None) -> Case:
+def case_reopen(
+    *, case: Case, user: User, reason: str, note: str = "", expected_state: str | None = None
+) -> Case:
     """Reopen (重新开启) a closed case: non-performance, retaliation or new facts."""
     _require_choice(reason, ReopenReason, "reason")
 
@@ -520,6 +637,10 @@ def case_reopen(*, case: Case, user: User, reason: str, note: str = "", expected
         return None
 
     return _transition(
-        case=case, user=user, name="reopen", expected_state=expected_state, after=after,
+        case=case,
+        user=user,
+        name="reopen",
+        expected_state=expected_state,
+        after=after,
         payload={"reason": reason},
     )

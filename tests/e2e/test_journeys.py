@@ -123,7 +123,9 @@ def test_worker_files_anonymously_and_a_caseworker_mediates_to_a_close(
     run_transition(page, "accept_for_review")
     case.refresh_from_db()
     assert case.state == CaseState.UNDER_REVIEW and case.assignee == world.caseworker
-    run_transition(page, "request_info", {"textarea[name=question]": "请上传最近三个月的工资条照片。"})
+    run_transition(
+        page, "request_info", {"textarea[name=question]": "请上传最近三个月的工资条照片。"}
+    )
     case.refresh_from_db()
     assert case.state == CaseState.AWAITING_WORKER
 
@@ -143,8 +145,12 @@ def test_worker_files_anonymously_and_a_caseworker_mediates_to_a_close(
     case.refresh_from_db()
     assert case.state == CaseState.MEDIATION
     run_transition(
-        page, "record_agreement",
-        {"textarea[name=terms]": "用人单位于2026年12月10日前一次性支付拖欠工资18,600元。", "input[name=amount]": "18600"},
+        page,
+        "record_agreement",
+        {
+            "textarea[name=terms]": "用人单位于2026年12月10日前一次性支付拖欠工资18,600元。",
+            "input[name=amount]": "18600",
+        },
     )
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED and case.outcome == "mediation_agreement"
@@ -154,5 +160,13 @@ def test_worker_files_anonymously_and_a_caseworker_mediates_to_a_close(
     phone_page.goto(f"{base}/track/case/")
     assert "Finished" in phone_page.content()
     verbs = list(AuditEvent.objects.filter(case=case).values_list("verb", flat=True))
-    for verb in ("filed", "submit", "accept_for_review", "request_info", "resume", "start_mediation", "record_agreement"):
+    for verb in (
+        "filed",
+        "submit",
+        "accept_for_review",
+        "request_info",
+        "resume",
+        "start_mediation",
+        "record_agreement",
+    ):
         assert verb in verbs
