@@ -15,23 +15,38 @@ from ..audit import audit_record
 from ..choices import ConsentMethod, ConsentScope
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
 from ..models import Case, ConsentRecord, Message, Note
-from ..permissions import Access, ReceiptHolder, access, may
+from ..permissions import Access, access, may
 from .grants import grant_case_access, revoke_case_access
 
 MAX_TEXT = 20_000
 
 
-def _locked(
-    case: Case, user, action: str, expected_version: int | None = None
-) -> tuple[Case, Access]:
+def lock_case(case_pk: int) -> Case:
+    """The case row, locked for the rest of the transaction (PostgreSQL: SELECT … FOR UPDATE;
+    SQLite's IMMEDIATE transactions already hold the write lock). NotFound if it is gone."""
     locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("owning_org")
-        .filter(pk=case.pk)
+        .filter(pk=case_pk)
         .first()
     )
     if locked is None:
         raise NotFound()
+    return locked
+
+
+def _locked(
+    case_pk: int,
+    user,
+    action: str,
+    expected_version: int | None = None,
+    *,
+    worker_action: str | None = None,
+) -> tuple[Case, Access]:
+    """Lock the case and check, through the gate, that the user may take `action` on it (or
+    `worker_action` when the user is the case's worker). Hidden → NotFound, not allowed →
+    Forbidden."""
+    locked = lock_case(case_pk)
     level = access(user, locked)
     if level == Access.NONE:
         raise NotFound()
@@ -39,7 +54,7 @@ def _locked(
     # case allows now (a claimed case no longer allows "claim", which would read as 403).
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(locked)
-    if not may(user, action, locked):
+    if not may(user, worker_action if level == Access.WORKER and worker_action else action, locked):
         raise Forbidden()
     return locked, level
 
@@ -82,7 +97,7 @@ def _set_assignee(case: Case, assignee: User, actor: User, verb: str) -> Case:
 def case_claim(*, case: Case, user: User, expected_version: int | None = None) -> Case:
     """Claim (认领) an unassigned open case of one's own union. Whoever loses a race to claim
     finds the case taken (Conflict), not a refusal."""
-    locked, _level = _locked(case, user, "view", expected_version)
+    locked, _level = _locked(case.pk, user, "view", expected_version)
     if locked.assignee_id is not None or not locked.is_open:
         raise Conflict(locked)
     if not may(user, "claim", locked):
@@ -108,7 +123,7 @@ def case_assign(
     *, case: Case, user: User, assignee_id, expected_version: int | None = None
 ) -> Case:
     """Assign (分派): a supervisor gives the case to a caseworker of the owning union."""
-    locked, _level = _locked(case, user, "assign", expected_version)
+    locked, _level = _locked(case.pk, user, "assign", expected_version)
     if not locked.is_open:
         raise Conflict(locked)
     assignee = assignable_users(locked).filter(pk=assignee_id).first()
@@ -123,7 +138,7 @@ def case_assign(
 @transaction.atomic
 def note_add(*, case: Case, user: User, body: str) -> Note:
     """An internal note (内部备注): staff only, never shown to the worker."""
-    locked, _level = _locked(case, user, "note")
+    locked, _level = _locked(case.pk, user, "note")
     note = Note.objects.create(
         case=locked, author=user, body=_text(body, "body", _("The note is empty."))
     )
@@ -134,17 +149,8 @@ def note_add(*, case: Case, user: User, body: str) -> Note:
 @transaction.atomic
 def message_post(*, case: Case, user, body: str) -> Message:
     """A message in the thread with the worker, from staff or from the worker."""
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owning_org")
-        .filter(pk=case.pk)
-        .first()
-    )
-    if locked is None or access(user, locked) == Access.NONE:
-        raise NotFound()
-    by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
-    if not may(user, "message_worker" if by_worker else "message", locked):
-        raise Forbidden()
+    locked, level = _locked(case.pk, user, "message", worker_action="message_worker")
+    by_worker = level == Access.WORKER
     if by_worker and not locked.is_open:
         raise GuardFailed(_("This grievance is finished; messages can no longer be sent."))
     text = _text(body, "body", _("The message is empty."))
@@ -175,17 +181,8 @@ def consent_grant(
     """Record a consent (同意). The worker grants online; staff record a consent given on paper."""
     if scope not in ConsentScope.values:
         raise GuardFailed(_("Please choose from the list."))
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owning_org")
-        .filter(pk=case.pk)
-        .first()
-    )
-    if locked is None or access(user, locked) == Access.NONE:
-        raise NotFound()
-    by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
-    if not (may(user, "consent", locked) if by_worker else may(user, "message", locked)):
-        raise Forbidden()
+    locked, level = _locked(case.pk, user, "message", worker_action="consent")
+    by_worker = level == Access.WORKER
     if scope == ConsentScope.LEGAL_AID_PROVIDER and (provider is None or not provider.is_provider):
         message = _("Please choose a legal-aid provider.")
         raise GuardFailed(message, field_errors={"provider": [message]})
@@ -221,17 +218,8 @@ def consent_grant(
 @transaction.atomic
 def consent_withdraw(*, consent: ConsentRecord, user) -> ConsentRecord:
     """Withdraw a consent: it stops counting on the next request."""
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owning_org")
-        .filter(pk=consent.case_id)
-        .first()
-    )
-    if locked is None or access(user, locked) == Access.NONE:
-        raise NotFound()
-    by_worker = isinstance(user, ReceiptHolder) or access(user, locked) == Access.WORKER
-    if not (may(user, "consent", locked) if by_worker else may(user, "message", locked)):
-        raise Forbidden()
+    locked, level = _locked(consent.case_id, user, "message", worker_action="consent")
+    by_worker = level == Access.WORKER
     record = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
     if record.withdrawn_at is not None:
         return record

@@ -36,8 +36,9 @@ from ..choices import (
 )
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
 from ..models import Case, ConsentRecord, Message, Note, Referral
-from ..permissions import SYSTEM, Access, ReceiptHolder, access, may
+from ..permissions import SYSTEM, Access, access, may
 from .grants import grant_case_access
+from .records import lock_case
 
 
 def _require_text(value: str | None, field: str, message) -> str:
@@ -96,14 +97,7 @@ def _transition(
     from ..tasks import case_event_notify
 
     with transaction.atomic():
-        locked = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("owning_org")
-            .filter(pk=case.pk)
-            .first()
-        )
-        if locked is None:
-            raise NotFound()
+        locked = lock_case(case.pk)
         level = access(user, locked)
         if level == Access.NONE and user is not SYSTEM:
             raise NotFound()
@@ -214,7 +208,7 @@ def case_request_info(
 
 def case_resume(*, case: Case, user, answer: str = "", expected_state: str | None = None) -> Case:
     """Back to review: the worker answers (their answer is required), or the assignee resumes."""
-    by_worker = isinstance(user, ReceiptHolder) or access(user, case) == Access.WORKER
+    by_worker = access(user, case) == Access.WORKER
     text = (
         _require_text(answer, "answer", _("Please write your answer."))
         if by_worker
@@ -349,13 +343,8 @@ def case_refer(
     referrer is not a supervisor, the referral waits for a supervisor's approval before it goes
     (four-eyes); the case stays under review meanwhile."""
     provider = _provider(provider_id)
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("owning_org")
-        .filter(pk=case.pk)
-        .first()
-    )
-    if locked is None or access(user, locked) == Access.NONE:
+    locked = lock_case(case.pk)
+    if access(user, locked) == Access.NONE:
         raise NotFound()
     if expected_state is not None and locked.state != expected_state:
         raise Conflict(locked)
@@ -597,7 +586,7 @@ def case_withdraw(
     *, case: Case, user, worker_request_note: str = "", expected_state: str | None = None
 ) -> Case:
     """Withdraw (撤回): by the worker, or by staff on the worker's recorded request."""
-    by_worker = isinstance(user, ReceiptHolder) or access(user, case) == Access.WORKER
+    by_worker = access(user, case) == Access.WORKER
     text = (
         ""
         if by_worker
