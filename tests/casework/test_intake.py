@@ -34,24 +34,25 @@ VALID_CODE = "91320412MA1WY8K5BP"
 
 # Field key -> message, by language. The language keys present are the ones asserted.
 MESSAGES = {
-    "required_name": {"en": "Please give your name."},
-    "required_employer": {"en": "Please give the employer's name."},
-    "required_facts": {"en": "Please tell us what happened."},
+    "required_name": {"en": "Please give your name.", "zh-hans": "请填写您的姓名。"},
+    "required_employer": {"en": "Please give the employer's name.", "zh-hans": "请填写单位名称。"},
+    "required_facts": {"en": "Please tell us what happened.", "zh-hans": "请告诉我们发生了什么。"},
     "required_category": {"en": "Please choose at least one kind of problem."},
     "choose": {"en": "Please choose from the list."},
     "consent": {"en": "The union can only take up your grievance with your consent."},
     "credit_code": {
         "en": "The unified social credit code must be 18 characters and its last character must "
-        "match the check digit."
+        "match the check digit.",
+        "zh-hans": "统一社会信用代码应为18位，且最后一位须与校验码一致。",
     },
-    "too_long_20000": {"en": "At most 20000 characters."},
-    "future_date": {"en": "This date cannot be in the future."},
+    "too_long_20000": {"en": "At most 20000 characters.", "zh-hans": "最多20000个字。"},
+    "future_date": {"en": "This date cannot be in the future.", "zh-hans": "日期不能晚于今天。"},
     "amount": {"en": "Amounts are numbers, such as 3000 or 3000.50."},
     "id_number": {"en": "This is not a valid resident ID number."},
     "phone": {"en": "A phone number has digits only."},
     "birth_past": {"en": "The date of birth must be in the past."},
     "employment_order": {"en": "The end of employment cannot be before its start."},
-    "summary": {"en": "Please correct the marked fields."},
+    "summary": {"en": "Please correct the marked fields.", "zh-hans": "请修改标出的内容。"},
 }
 
 
@@ -346,3 +347,29 @@ def test_messages_come_in_each_catalogued_language(world, lang):
     assert errors["credit_code"] == [expected("credit_code", lang)]
     assert errors["knew_date"] == [expected("future_date", lang)]
     assert summary == expected("summary", lang)
+
+
+# --- both languages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    ("override", "field", "message_key"),
+    [
+        ({"worker_name": ""}, "worker_name", "required_name"),
+        ({"employer_name": ""}, "employer_name", "required_employer"),
+        ({"facts": ""}, "facts", "required_facts"),
+        ({"credit_code": "91320412MA1WY8K5BQ"}, "credit_code", "credit_code"),
+        ({"facts": "欠" * (10 * 1024 * 1024)}, "facts", "too_long_20000"),
+        ({"knew_date": "tomorrow"}, "knew_date", "future_date"),
+    ],
+    ids=["name", "employer", "facts", "credit-code", "10MB-facts", "future-knew-date"],
+)
+def test_bad_intake_is_explained_in_both_languages(world, lang, override, field, message_key):
+    if override.get("knew_date") == "tomorrow":
+        override = {"knew_date": timezone.localdate() + timedelta(days=1)}
+    before = counts()
+    errors, summary = refusal(IntakeDataFactory(**override), lang=lang)
+    assert errors[field] == [expected(message_key, lang)]
+    assert summary == expected("summary", lang)
+    assert counts() == before
