@@ -791,3 +791,19 @@ def test_another_claim_row_can_be_added_without_javascript(world, client):
     assert response.status_code == 302 and response["Location"].endswith("#claims-row-4")
     page = client.get(_step_url("claims")).content.decode()
     assert 'name="claims-3-item"' in page and 'value="拖欠工资"' in page
+
+
+def test_bad_intake_pages_speak_chinese_by_default(world):
+    # Given a phone that asks for Chinese (the default language),
+    client = Client(headers={"accept-language": "zh-CN"})
+    _post_step(client, "about", _about())
+    _post_step(client, "employer", _employer())
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+
+    # a future date and a 10 MB text are each explained in Chinese, and nothing is created.
+    response = _post_step(client, "events", _events(knew_date=tomorrow))
+    assert "日期不能晚于今天。" in response.content.decode()
+    response = _post_step(client, "events", _events(facts="x" * (10 * 1024 * 1024)))
+    assert response.status_code == 413
+    assert "内容太长" in response.content.decode()
+    assert _counts() == (0, 0, 0, 0)
