@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from .views import worker
+from .views import filing, worker
 
 urlpatterns = [
     path("", worker.home, name="home"),
-    path("file/", worker.file_step, name="file"),
-    path("file/<slug:step>/", worker.file_step, name="file_step"),
+    path("file/", filing.file_step, name="file"),
+    path("file/<slug:step>/", filing.file_step, name="file_step"),
     path("track/", worker.track, name="track"),
     path("track/case/", worker.track_case, name="track_case"),
     path("track/case/<slug:action>/", worker.track_action, name="track_action"),

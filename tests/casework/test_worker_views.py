@@ -29,6 +29,7 @@ from casework.models import (
     Worker,
 )
 from casework.services.intake import IntakeInvalid, normalise_receipt_code
+from casework.views import filing as filing_views
 from casework.views import worker as worker_views
 from tests.factories import case_snapshot, drive_to
 
@@ -220,7 +221,7 @@ def test_anonymous_filing_shows_the_receipt_once_and_stores_it_nowhere(world, cl
     assert code.replace("-", "").lower() not in stored.lower()
     # nor who sent it: no address, no browser string
     assert "127.0.0.1" not in stored and USER_AGENT not in stored
-    assert worker_views.SESSION_INTAKE not in client.session
+    assert filing_views.SESSION_INTAKE not in client.session
 
 
 def test_resubmitting_the_last_step_does_not_file_twice(world, client):
@@ -381,7 +382,7 @@ def test_the_service_refusal_goes_back_to_the_step_that_owns_the_field(world, cl
     def refuse(**kwargs):
         raise IntakeInvalid({"employer_name": ["Please give the employer's name."]})
 
-    monkeypatch.setattr(worker_views, "case_file", refuse)
+    monkeypatch.setattr(filing_views, "case_file", refuse)
     _fill_steps(client)
     response = _submit(client)
 
