@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .case import Case, CaseGroupObjectPermission, CaseUserObjectPermission, ReferenceCounter
+from .eligibility import EligibilityAssessment  # noqa: F401
 from .parties import CaseParty, Employer, Worker
 from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
 
