@@ -53,10 +53,10 @@ def test_catalogue_matches_the_source(tmp_path):
     fresh = _keys(polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po")))
     committed = _keys(polib.pofile(str(i18n.po_path("zh_Hans"))))
     assert fresh - committed == set(), (
-        f"strings missing from the catalogue: {sorted(fresh - committed)[:5]}"
+        f"strings missing from the catalogue: {sorted(fresh - committed, key=str)[:5]}"
     )
     assert committed - fresh == set(), (
-        f"stale strings in the catalogue: {sorted(committed - fresh)[:5]}"
+        f"stale strings in the catalogue: {sorted(committed - fresh, key=str)[:5]}"
     )
 
 
