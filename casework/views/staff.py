@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import Organisation
+from rights.selectors import case_category_panels
 
 from ..choices import CaseState, ConsentMethod
 from ..errors import Conflict, GuardFailed, NotFound
@@ -208,6 +209,7 @@ def _case_page(
         # The packet is what a referral needs, so it is offered where a referral can start.
         "may_generate_packet": may_refer and case.state == CaseState.UNDER_REVIEW,
         "show_documents": may_refer or detail.packet is not None,
+        "category_panels": case_category_panels(case),
     }
     return render(request, "staff/case_detail.html", context, status=status)
 
