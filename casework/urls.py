@@ -7,3 +7,4 @@ from .urls_worker import urlpatterns as worker_patterns
 app_name = "casework"
 urlpatterns = worker_patterns + staff_patterns
 urlpatterns += eligibility_patterns
+urlpatterns += __import__("casework.urls_deadlines", fromlist=["urlpatterns"]).urlpatterns

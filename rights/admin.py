@@ -113,3 +113,6 @@ class EvidenceItemAdmin(admin.ModelAdmin):
     list_filter = ("required", "needs_local_confirmation", "category")
     list_select_related = ("category",)
     search_fields = ("code", "label_zh", "label_en", "category__code")
+
+
+from . import deadline_admin  # noqa: E402,F401

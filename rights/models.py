@@ -120,3 +120,6 @@ class EvidenceItem(models.Model):
     @property
     def label(self) -> str:
         return self.label_en if _english() else self.label_zh
+
+
+from .deadline_models import *  # noqa: E402,F401,F403

@@ -464,4 +464,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
             "categories": sorted(data.category_codes),
         },
     )
+    from .deadlines import case_deadlines_recompute  # filing is recomputed by case_submit
+
+    case_deadlines_recompute(case)
     return case

@@ -37,6 +37,7 @@ from ..choices import (
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
 from ..models import Case, ConsentRecord, Message, Note, Referral
 from ..permissions import SYSTEM, Access, access, may
+from .deadlines import case_deadlines_recompute
 from .grants import grant_case_access
 from .records import lock_case
 
@@ -129,6 +130,7 @@ def _transition(
             worker_visible=worker_visible,
         )
         transaction.on_commit(partial(case_event_notify.enqueue, event.pk))
+        case_deadlines_recompute(locked)  # every transition: dates, referral, open or closed
     return locked
 
 
