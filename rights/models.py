@@ -123,3 +123,4 @@ class EvidenceItem(models.Model):
 
 
 from .deadline_models import *  # noqa: E402,F401,F403
+from .parameter_models import Parameter  # noqa: E402,F401
