@@ -114,7 +114,8 @@ def test_snapshot_is_plain_json_with_both_languages(world, filed_case):
     ]
     assert snapshot["claims_total"] == "18600.00"
     assert (
-        snapshot["deadlines"][0]["last_day"] == filed_case.next_deadline.isoformat() == "2027-08-15"
+        # knew 2026-08-15 + 1 year = Sunday 2027-08-15, moved to Monday (Civil Code Art. 203)
+        snapshot["deadlines"][0]["last_day"] == filed_case.next_deadline.isoformat() == "2027-08-16"
     )
     assert snapshot["deadlines"][0]["citation"] == "LDMAL Art. 27"
     assert {c["scope"] for c in snapshot["consents"]} == {"union_handling", "employer_disclosure"}

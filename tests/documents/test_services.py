@@ -61,8 +61,8 @@ def test_assignee_request_queues_version_1_and_the_task_renders_a_real_pdf(
         "91320412MA1WY8K5BP",
         "人民币18,600.00元",
         "CNY 18,600.00",
-        "2027年8月15日",
-        "15 August 2027",
+        "2027年8月16日",  # knew 2026-08-15 + 1 year, a Sunday, moved to Monday (Civil Code 203)
+        "16 August 2027",
         "LDMAL Art. 27",
         "英文译文仅供参考，以中文为准",
         "第 1 / ",
