@@ -49,8 +49,8 @@ class KeyDatesForm(ActionForm):
 class SuspendForm(ActionForm):
     name, button = "suspend", _("Record a suspension")
     rule = forms.ChoiceField(label=_("deadline"))
-    start = forms.DateField(label=_("first day"), widget=_DateInput())
-    end = forms.DateField(label=_("last day"), widget=_DateInput())
+    start = forms.DateField(label=_("suspended from"), widget=_DateInput())
+    end = forms.DateField(label=_("suspended until (inclusive)"), widget=_DateInput())
     note = forms.CharField(
         label=_("cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
