@@ -32,6 +32,7 @@ from ..forms import staff as forms
 from ..models import Case, Referral
 from ..permissions import Access, allowed_transitions, get_case_or_404, may, principal_for
 from ..selectors import staff as selectors
+from ..selectors.deadlines import case_deadline_panel
 from ..services import (
     case_accept_for_review,
     case_accept_referral,
@@ -210,6 +211,7 @@ def _case_page(
         "may_generate_packet": may_refer and case.state == CaseState.UNDER_REVIEW,
         "show_documents": may_refer or detail.packet is not None,
         "category_panels": case_category_panels(case),
+        "deadline_panel": case_deadline_panel(case, user),
     }
     return render(request, "staff/case_detail.html", context, status=status)
 
