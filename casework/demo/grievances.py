@@ -9,7 +9,8 @@ verbs: accept, assign, note, msg (staff message), wmsg (the worker's message), a
 consent (employer disclosure), mediate, failed, agree (terms|amount), refer (provider),
 approve, check (conflict check: none found), take (lawyer), decline (reason|note), expire,
 proceed (stage|forum), outcome (code|awarded|recovered), reject (reason|route),
-withdraw (staff note), reopen (reason|note).
+withdraw (staff note), reopen (reason|note),
+calc (calculator|field=value|…: a calculated claim, as the calculator screen adds it).
 
 `ago` is how many days before today the last step happened; the filing date is worked out
 backwards from it, so histories end on the day they should (pending referrals inside their
@@ -331,6 +332,7 @@ GRIEVANCES: list[Grievance] = [
         end="knew",
         steps=(
             "accept",
+            "calc:unlawful_termination_damages|avg_monthly_wage_12m=8200",
             "ask:请提供公司的绩效考核结果通知及解除劳动合同通知书。",
             "answer:职工已到现场提交绩效考核通知和解除通知书复印件。",
             "refer:centre",
@@ -366,6 +368,7 @@ GRIEVANCES: list[Grievance] = [
         grade="senior",
         steps=(
             "accept",
+            "calc:economic_compensation|avg_monthly_wage_12m=7150",
             "mediate",
             "failed:公司坚持认为职工自愿离职，拒绝支付任何补偿，调解不成。",
         ),
@@ -412,6 +415,7 @@ GRIEVANCES: list[Grievance] = [
         receipt="DEM0-CASE-2026-0001",
         steps=(
             "accept",
+            "calc:wage_arrears|monthly_wage=5850|months_owed=3",
             "ask:请告诉我们具体欠了哪几个月、每月应发多少，工资是银行卡还是现金发放？",
         ),
     ),
@@ -440,7 +444,11 @@ GRIEVANCES: list[Grievance] = [
         staff="caseworker2",
         ago=6,
         start="2020-01",
-        steps=("accept", "ask:请提供近两年的工资流水及公司的请假制度。"),
+        steps=(
+            "accept",
+            "calc:annual_leave_pay|monthly_wage=6900|cumulative_years=6|days_taken=0",
+            "ask:请提供近两年的工资流水及公司的请假制度。",
+        ),
     ),
     Grievance(
         "shunjie",
@@ -457,6 +465,7 @@ GRIEVANCES: list[Grievance] = [
         end="knew",
         steps=(
             "accept",
+            "calc:notice_pay|avg_monthly_wage_12m=6300|last_month_wage=6400",
             "ask:请尽快提供解除通知（或聊天记录截图）及最后十二个月的工资流水，仲裁时效即将届满。",
         ),
         tags=("urgent",),
@@ -508,7 +517,7 @@ GRIEVANCES: list[Grievance] = [
         start="2017-03",
         member=True,
         grade="technician",
-        steps=("accept", "mediate"),
+        steps=("accept", "calc:overtime_pay|monthly_wage=6500|holiday_hours=88", "mediate"),
     ),
     Grievance(
         "longteng",
@@ -538,6 +547,7 @@ GRIEVANCES: list[Grievance] = [
         grade="senior",
         steps=(
             "accept",
+            "calc:economic_compensation|avg_monthly_wage_12m=6080",
             "mediate",
             "msg:调解定于下周三上午九点在武进区总工会三楼调解室进行，请携带身份证。",
         ),
@@ -683,6 +693,7 @@ GRIEVANCES: list[Grievance] = [
         grade="senior",
         steps=(
             "accept",
+            "calc:unlawful_termination_damages|avg_monthly_wage_12m=6600",
             *_REFER_CENTRE,
             "check",
             "take:lawyer1",
@@ -819,7 +830,12 @@ GRIEVANCES: list[Grievance] = [
         ago=330,
         disclose=True,
         start="2025-03",
-        steps=("accept", "mediate", "agree:公司补签劳动合同并支付二倍工资差额28000元。|28000.00"),
+        steps=(
+            "accept",
+            "calc:double_wage|monthly_wage=6200",
+            "mediate",
+            "agree:公司补签劳动合同并支付二倍工资差额28000元。|28000.00",
+        ),
     ),
     Grievance(
         "hengyuan",
@@ -973,6 +989,7 @@ GRIEVANCES: list[Grievance] = [
         end="knew",
         steps=(
             "accept",
+            "calc:unlawful_termination_damages|avg_monthly_wage_12m=5800",
             "refer:centre",
             "check",
             "take:lawyer2",

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership, Organisation, User
 from accounts.services import membership_grant, organisation_create
@@ -74,6 +74,7 @@ GAPS = {
     "reject": 2,
     "withdraw": 5,
     "reopen": 20,
+    "calc": 0,  # a calculated claim, added minutes after the previous step
 }
 
 CHANNELS = {
@@ -173,6 +174,11 @@ def make_plans(today: dt.date) -> list[Plan]:
         )
         moments, day = [], filed_day
         for step in steps:
+            if step.verb == "calc" and step.gap == 0:
+                # Minutes after the previous step (no random draw: the other moments stay put).
+                assert moments, f"grievance {index}: a calculated claim follows another step"
+                moments.append((moments[-1][0] + dt.timedelta(minutes=20), step))
+                continue
             day += dt.timedelta(days=step.gap)
             moments.append((_at(day, rng), step))
         plans.append(Plan(index, g, _at(filed_day, rng), knew, moments))
@@ -482,6 +488,32 @@ class DemoBuilder:
                 "a worker without an account or receipt withdraws through staff"
             )
             cs.case_withdraw(case=case, user=worker)
+
+    def step_calc(self, played, step, case):
+        """A calculated claim, as the calculator screen adds it: the form prefilled from the
+        case (employer's region, parameters in force on the end of employment or knew date),
+        the figures of the step, then `claim_add_from_calculation`."""
+        from casework.forms.calculators import CALCULATORS
+        from casework.services.claims import claim_add_from_calculation
+
+        name, *pairs = step.args
+        form_class = CALCULATORS[name]
+        with translation.override(settings.LANGUAGE_CODE):
+            data = form_class.prefill(case)
+            data.update(pair.split("=", 1) for pair in pairs)
+            form = form_class(data, case=case)
+            calculation = form.calculate()
+            assert calculation is not None, f"{case.reference} {name}: {form.errors.as_text()}"
+            claim_add_from_calculation(
+                case=case,
+                user=self.who(step, self.assignee(played)),
+                result=calculation.result,
+                item_label=form.claim_label,
+                period_start=calculation.period_start,
+                period_end=calculation.period_end,
+                parameter_rows=calculation.parameter_rows,
+                extra=calculation.stored_context(form.cleaned_data),
+            )
 
     def step_reopen(self, played, step, case):
         cs.case_reopen(

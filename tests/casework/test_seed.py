@@ -327,3 +327,34 @@ def test_demo_has_urgent_cases_collective_grievances_and_worker1s_cases(demo, db
     assert {"2025", "2026"} <= {
         ref.split("-")[1] for ref in Case.objects.values_list("reference", flat=True)
     }
+
+
+def test_demo_cases_carry_calculated_claims_that_recompute_from_their_inputs(demo, db):
+    from casework.forms.calculators import CALCULATORS
+
+    calculated = [
+        claim
+        for claim in Claim.objects.select_related("case").order_by("pk")
+        if claim.calculation and claim.calculation.get("citations")
+    ]
+    with_parameters = [c for c in calculated if c.calculation.get("parameter_rows")]
+
+    assert len(calculated) >= 8
+    assert len(with_parameters) >= 6
+    assert {c.calculation["calculator"] for c in calculated} >= {
+        "wage_arrears",
+        "overtime_pay",
+        "economic_compensation",
+        "unlawful_termination_damages",
+        "double_wage",
+        "annual_leave_pay",
+    }
+    for claim in calculated:
+        stored = claim.calculation
+        form = CALCULATORS[stored["calculator"]](stored["inputs"], case=claim.case)
+        again = form.calculate()
+        assert again is not None, form.errors
+        assert again.result.amount == claim.amount
+        assert [row["id"] for row in again.parameter_rows] == [
+            row["id"] for row in stored["parameter_rows"]
+        ]
