@@ -309,6 +309,29 @@ def main(argv: list[str] | None = None) -> int:
             ended = f"signal {-code}" if code < 0 else f"status {code}"
             notes.append(f"- the {label(cases)} run ended early or with failures ({ended})")
             status = 1
+    # Benchmarks that are not page requests: the calculators (no database) and recomputing every
+    # deadline of the largest bench database.
+    largest = BenchDatabase(max(counts)) if counts else None
+    scripts = [([PYTHON, "bench/calculators.py"], dict(os.environ), "calculator_")]
+    if largest is not None:
+        scripts.append(
+            (
+                [PYTHON, "bench/deadlines.py", "--cases", str(largest.cases)],
+                largest.env(),
+                "deadlines_recompute",
+            )
+        )
+    for command, env, prefix in scripts:
+        if args.name and args.name not in prefix and not prefix.startswith(args.name):
+            continue
+        proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+        for line in proc.stdout.splitlines():
+            print(line, flush=True)
+            if line.startswith("BENCH"):
+                lines.append(line)
+        if proc.returncode:
+            notes.append(f"- {command[1]} failed: {proc.stderr.strip().splitlines()[-1:]}")
+            status = 1
     notes.append(f"- whole run: {time.perf_counter() - started:.0f} s")
     if not args.no_report and lines:
         path = write_report(vendor, args.name, lines, notes, info)
