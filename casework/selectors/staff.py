@@ -665,6 +665,18 @@ def _phrase(
             return _("gave %(name)s access to the case") % {"name": user_name("user")}
         case "access_revoked":
             return _("removed %(name)s's access to the case") % {"name": user_name("user")}
+        case "claim_added":
+            return _("added a calculated claim")
+        case "key_dates_changed":
+            return _("changed the key dates; the deadlines were recomputed")
+        case "deadline_suspended":
+            return _("recorded a suspension of the limitation period")
+        case "deadline_interrupted":
+            return _("recorded an interruption of the limitation period")
+        case "eligibility_assessed":
+            return _("assessed legal-aid eligibility")
+        case "eligibility_overridden":
+            return _("overrode the legal-aid eligibility result")
     return _("recorded: %(event)s") % {"event": event.verb.replace("_", " ")}
 
 
