@@ -257,14 +257,14 @@ def _is_assignee(p: Principal, case: Case) -> bool:
     return p.user_id is not None and case.assignee_id == p.user_id
 
 
-def _is_union_staff(p: Principal, case: Case) -> bool:
+def is_union_staff(p: Principal, case: Case) -> bool:
     """A caseworker or supervisor of the owning organisation (or a supervisor above it)."""
     return case.owning_org_id in p.union_org_ids or (
         bool(p.supervisor_paths) and p.in_supervised_subtree(case.owning_org.path)
     )
 
 
-def _is_supervisor(p: Principal, case: Case) -> bool:
+def is_supervisor(p: Principal, case: Case) -> bool:
     return bool(p.supervisor_paths) and p.in_supervised_subtree(case.owning_org.path)
 
 
@@ -318,7 +318,7 @@ def may(user, action: str, case: Case) -> bool:
             "conflict_check",
         } and (_is_coordinator_of_pending(p, case))
     # Full access from here on.
-    union_staff = _is_union_staff(p, case)
+    union_staff = is_union_staff(p, case)
     assignee = _is_assignee(p, case)
     lawyer = _is_assigned_lawyer(p, case)
     match action:
@@ -326,11 +326,11 @@ def may(user, action: str, case: Case) -> bool:
             return True
         case "view_identity":
             # Phone and ID number unmasked: the people who must contact or represent the worker.
-            return assignee or lawyer or _is_supervisor(p, case)
+            return assignee or lawyer or is_supervisor(p, case)
         case "note":
             return union_staff or lawyer
         case "message":
-            return assignee or lawyer or _is_supervisor(p, case)
+            return assignee or lawyer or is_supervisor(p, case)
         case "submit":
             return union_staff
         case "accept_for_review" | "reject":
@@ -338,26 +338,26 @@ def may(user, action: str, case: Case) -> bool:
         case "claim":
             return union_staff and case.assignee_id is None
         case "assign":
-            return _is_supervisor(p, case)
+            return is_supervisor(p, case)
         case "request_info" | "start_mediation" | "mediation_failed" | "record_agreement":
-            return assignee or (_is_supervisor(p, case) and case.assignee_id is not None)
+            return assignee or (is_supervisor(p, case) and case.assignee_id is not None)
         case "refer_to_legal_aid":
-            return assignee or (_is_supervisor(p, case) and case.assignee_id is not None)
+            return assignee or (is_supervisor(p, case) and case.assignee_id is not None)
         case "approve_referral":
-            return _is_supervisor(p, case) and not assignee
+            return is_supervisor(p, case) and not assignee
         case "resume":
             return assignee
         case "start_proceedings":
             return lawyer
         case "record_outcome":
             if case.state == CaseState.UNDER_REVIEW:
-                return assignee or _is_supervisor(p, case)
+                return assignee or is_supervisor(p, case)
             return lawyer
         case "withdraw":
             # Staff withdraw only on the worker's recorded request (the service requires it).
-            return assignee or lawyer or _is_supervisor(p, case)
+            return assignee or lawyer or is_supervisor(p, case)
         case "reopen":
-            return _is_supervisor(p, case)
+            return is_supervisor(p, case)
         case "accept_referral" | "decline_referral" | "conflict_check":
             return _is_coordinator_of_pending(p, case)
     return False

@@ -36,7 +36,13 @@ from ..choices import (
     Route,
 )
 from ..models import AuditEvent, Case, CaseParty, Claim, ConsentRecord, Message, Referral
-from ..permissions import Access, Principal, principal_for, visible_cases
+from ..permissions import (
+    Access,
+    is_supervisor,
+    is_union_staff,
+    principal_for,
+    visible_cases,
+)
 
 # --- small formatting helpers (no queries) -----------------------------------------------------
 
@@ -84,14 +90,6 @@ def urgent_q(today: date) -> Q:
     URGENT_DAYS days away (overdue deadlines included)."""
     limit = today + timedelta(days=settings.RIGHTSDESK["URGENT_DAYS"])
     return Q(state__in=CaseState.open(), next_deadline__isnull=False, next_deadline__lt=limit)
-
-
-def _is_union_staff(p: Principal, case: Case) -> bool:
-    return case.owning_org_id in p.union_org_ids or _is_supervisor(p, case)
-
-
-def _is_supervisor(p: Principal, case: Case) -> bool:
-    return bool(p.supervisor_paths) and p.in_supervised_subtree(case.owning_org.path)
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -213,20 +211,20 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     page = _page_of(qs, filters.page, total)
     cases = list(page.object_list)
     assignable = (
-        assignable_by_org({c.owning_org_id for c in cases if _is_supervisor(p, c)})
+        assignable_by_org({c.owning_org_id for c in cases if is_supervisor(p, c)})
         if p.supervisor_paths
         else {}
     )
     rows = []
     for case in cases:
         open_ = case.state in CaseState.open()
-        can_assign = open_ and _is_supervisor(p, case)
+        can_assign = open_ and is_supervisor(p, case)
         rows.append(
             QueueRow(
                 case=case,
                 categories=[c.name for c in case.categories.all()],
                 deadline=deadline_of(case, today),
-                can_claim=open_ and case.assignee_id is None and _is_union_staff(p, case),
+                can_claim=open_ and case.assignee_id is None and is_union_staff(p, case),
                 can_assign=can_assign,
                 assignable=assignable.get(case.owning_org_id, []) if can_assign else [],
             )

@@ -36,7 +36,7 @@ from ..choices import (
 )
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
 from ..models import Case, ConsentRecord, Message, Note, Referral
-from ..permissions import SYSTEM, Access, access, may
+from ..permissions import SYSTEM, Access, access, is_supervisor, may, principal_for
 from .deadlines import case_deadlines_recompute
 from .grants import grant_case_access
 from .records import lock_case
@@ -362,8 +362,8 @@ def case_refer(
         raise GuardFailed(_("This case already has a referral in progress."))
     _referral_guard(locked, provider)
     referral = Referral.objects.create(case=locked, provider=provider, created_by=user)
-    needs_approval = locked.owning_org.requires_referral_approval and not _is_supervisor_of(
-        user, locked
+    needs_approval = locked.owning_org.requires_referral_approval and not is_supervisor(
+        principal_for(user), locked
     )
     if needs_approval:
         audit_record(
@@ -380,12 +380,6 @@ def case_refer(
         name="refer_to_legal_aid",
         after=lambda c: _send_referral(c, referral, None),
     )
-
-
-def _is_supervisor_of(user: User, case: Case) -> bool:
-    from ..permissions import principal_for
-
-    return principal_for(user).in_supervised_subtree(case.owning_org.path)
 
 
 def case_approve_referral(*, case: Case, user: User, expected_state: str | None = None) -> Case:
