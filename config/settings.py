@@ -209,5 +209,14 @@ RIGHTSDESK = {
     "QUEUE_PAGE_SIZE": 50,
     "MAX_TEXT_LENGTH": 20_000,
     "URGENT_DAYS": 7,
+    # Per evidence file, enforced while the upload streams (documents/upload.py).
+    "EVIDENCE_MAX_BYTES": int(os.environ.get("RIGHTSDESK_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded files above this size go to a temporary file (deleted when the request ends), in a
+# folder of the app's own, readable by the app alone.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = os.environ.get("RIGHTSDESK_UPLOAD_TMP") or str(VAR_DIR / "upload-tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

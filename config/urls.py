@@ -5,8 +5,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
-    path("", include("casework.urls")),
+    # documents first: its evidence routes under /track/case/ and /my/<reference>/ would
+    # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
+    path("", include("casework.urls")),
 ]
 
 # An oversized body is refused while the CSRF check reads it, before any view: this handler

@@ -57,3 +57,39 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+
+class EvidenceSource(models.TextChoices):
+    WORKER = "worker", _("the worker")
+    STAFF = "staff", _("union staff")
+
+
+class Evidence(models.Model):
+    """One evidence file of a case (DESIGN §5). Stored under a random name in a non-public
+    folder of the default storage; the name the person's device gave it is kept for display
+    only. Images are stored cleaned of their metadata; `sha256` is of the stored bytes."""
+
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="evidence")
+    original_name = models.CharField(_("file name"), max_length=120)
+    file = models.FileField(max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    evidence_date = models.DateField(_("date of the evidence"), null=True, blank=True)
+    source = models.CharField(_("added by"), max_length=10, choices=EvidenceSource.choices)
+    source_note = models.CharField(_("where it came from"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by_worker = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["case", "created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="evidence_case_created")]
+
+    def __str__(self) -> str:
+        return self.original_name

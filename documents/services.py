@@ -193,3 +193,133 @@ def document_open_for_download(*, document_id: int, user) -> tuple[GeneratedDocu
         handle.close()
         raise
     return doc, handle
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+EVIDENCE_DIR = "evidence"
+EVIDENCE_MAX_FILES = 20
+
+
+def _evidence_uploader(user, case: Case) -> bool:
+    """True for the case's worker (account or receipt code), False for staff who may add notes;
+    NotFound for anyone who does not see the case, Forbidden for staff who may not."""
+    level = access(user, case)
+    if level == Access.WORKER:
+        return True
+    if level != Access.FULL:
+        raise NotFound()
+    if not may(user, "note", case):
+        raise Forbidden()
+    return False
+
+
+def evidence_upload(
+    *, case: Case, user, files, description: str = "", evidence_date=None, source_note: str = ""
+) -> list:
+    """Store evidence files on a case. Every file is checked first (evidence.check_file); if
+    any is refused, nothing is written. The rows and the audit event are written in one
+    transaction; if it fails, the files stored for it are deleted again."""
+    from .evidence import check_file, clean_filename, too_large_message
+    from .evidence import refused as refuse
+    from .models import Evidence, EvidenceSource
+    from .upload import evidence_max_bytes
+
+    by_worker = _evidence_uploader(user, case)
+    if by_worker and not case.is_open:
+        raise GuardFailed(_("This grievance has ended; evidence can no longer be added."))
+    files = list(files)
+    if not files:
+        message = _("Please choose at least one file.")
+        raise GuardFailed(message, field_errors={"files": [message]})
+    if len(files) > EVIDENCE_MAX_FILES:
+        message = _("Please upload at most %(count)d files at a time.") % {
+            "count": EVIDENCE_MAX_FILES
+        }
+        raise GuardFailed(message, field_errors={"files": [message]})
+    limit = evidence_max_bytes()
+    checked = []
+    for upload in files:
+        if upload.size is not None and upload.size > limit:
+            raise refuse(too_large_message(limit), clean_filename(upload.name))
+        upload.seek(0)
+        data = upload.read(limit + 1)
+        checked.append(check_file(data, name=upload.name, max_bytes=limit))
+
+    stored: list[str] = []
+    try:
+        for c in checked:
+            stored.append(
+                default_storage.save(
+                    f"{EVIDENCE_DIR}/{secrets.token_hex(16)}", ContentFile(c.content)
+                )
+            )
+        with transaction.atomic():
+            locked = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
+            if locked is None:
+                raise NotFound()
+            rows = [
+                Evidence.objects.create(
+                    case=locked,
+                    original_name=c.original_name,
+                    file=name,
+                    content_type=c.content_type,
+                    size=c.size,
+                    sha256=c.sha256,
+                    description=(description or "").strip()[:500],
+                    evidence_date=evidence_date,
+                    source=EvidenceSource.WORKER if by_worker else EvidenceSource.STAFF,
+                    source_note=(source_note or "").strip()[:200],
+                    uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+                    uploaded_by_worker=by_worker,
+                )
+                for c, name in zip(checked, stored, strict=True)
+            ]
+            audit_record(
+                verb="evidence_uploaded",
+                actor=user,
+                actor_kind="worker" if by_worker else "staff",
+                case=locked,
+                payload={"evidence": [r.pk for r in rows], "count": len(rows)},
+            )
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return rows
+
+
+def evidence_open_for_download(*, evidence_id: int, user, worker=None):
+    """An evidence file and its open handle, for staff with full access to its case or for the
+    case's worker (who sees what the worker added); audited. Anything else is NotFound.
+    `worker` is the receipt holder of the session, if any."""
+    from .models import Evidence
+
+    item = Evidence.objects.select_related("case__owning_org").filter(pk=evidence_id).first()
+    if item is None:
+        raise NotFound(_("Evidence not found"))
+    actor = None
+    for candidate in (user, worker):
+        if candidate is None:
+            continue
+        level = access(candidate, item.case)
+        if level == Access.FULL or (level == Access.WORKER and item.uploaded_by_worker):
+            actor = candidate
+            by_worker = level == Access.WORKER
+            break
+    if actor is None:
+        raise NotFound(_("Evidence not found"))
+    handle = default_storage.open(item.file.name, "rb")
+    try:
+        with transaction.atomic():
+            audit_record(
+                verb="evidence_downloaded",
+                actor=actor,
+                actor_kind="worker" if by_worker else "staff",
+                case=item.case,
+                payload={"evidence": item.pk},
+            )
+    except Exception:
+        handle.close()
+        raise
+    return item, handle

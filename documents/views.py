@@ -1,16 +1,27 @@
 """Generated filings: ask for one from the case page, download a ready one."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.errors import Forbidden, GuardFailed
-from casework.permissions import get_case_or_404
+from casework.permissions import Access, get_case_or_404
 
+from . import upload
+from .evidence import ALLOWED, clean_filename, refused, too_large_message
 from .kinds import download_filename
-from .services import document_open_for_download, document_request
+from .services import (
+    document_open_for_download,
+    document_request,
+    evidence_open_for_download,
+    evidence_upload,
+)
 
 
 @require_POST
@@ -42,3 +53,140 @@ def download(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+def _evidence_fields(request) -> dict:
+    """description, evidence date and source from the form; a date that does not parse is
+    left empty (it is optional)."""
+    from datetime import date
+
+    raw = (request.POST.get("evidence_date") or "").strip()
+    try:
+        evidence_date = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        evidence_date = None
+    return {
+        "files": request.FILES.getlist("files"),
+        "description": request.POST.get("description", ""),
+        "evidence_date": evidence_date,
+        "source_note": request.POST.get("source_note", ""),
+    }
+
+
+def _evidence_store(request, actor, case, handler) -> str | None:
+    """Run the upload; the refusal message, or None when stored (a success message is set)."""
+    fields = _evidence_fields(request)  # reads the body: the cap handler runs here
+    if handler.exceeded:
+        return str(
+            refused(
+                too_large_message(handler.max_bytes), clean_filename(handler.exceeded_name)
+            ).message
+        )
+    try:
+        rows = evidence_upload(case=case, user=actor, **fields)
+    except (GuardFailed, Forbidden) as exc:
+        return str(exc.message)
+    messages.success(
+        request,
+        ngettext("%(count)d file added.", "%(count)d files added.", len(rows))
+        % {"count": len(rows)},
+    )
+    return None
+
+
+def _status_for(handler) -> int:
+    return 413 if handler.exceeded else 400
+
+
+@login_required
+@never_cache
+@require_POST
+@csrf_exempt
+def evidence_upload_staff(request, reference: str):
+    """POST from the staff case page. The case is found through the gate before the body is
+    read; the size cap is in place before the upload streams; then the CSRF check."""
+    case, _level = get_case_or_404(request.user, reference)
+    handler = upload.install(request)
+    return _evidence_upload_staff(request, case, handler)
+
+
+@csrf_protect
+def _evidence_upload_staff(request, case, handler):
+    problem = _evidence_store(request, request.user, case, handler)
+    if problem:
+        from casework.views.staff import _case_page
+
+        return _case_page(request, case.reference, error=problem, status=_status_for(handler))
+    return HttpResponseRedirect(reverse("casework:case_detail", args=[case.reference]), status=303)
+
+
+def _worker_response(request, actor, case, mode, handler):
+    from casework.views.worker import _render_case
+
+    problem = _evidence_store(request, actor, case, handler)
+    if problem:
+        messages.error(request, problem)
+        return _render_case(request, actor, case, mode, status=_status_for(handler))
+    return HttpResponseRedirect(mode.url(), status=303)
+
+
+@never_cache
+@require_POST
+@csrf_exempt
+def evidence_upload_track(request):
+    """POST from the follow-up page of a worker who proved their receipt code."""
+    from casework.views.worker import PageMode, _tracked_case
+
+    tracked = _tracked_case(request)
+    if tracked is None:
+        messages.info(request, _("Please enter your receipt code again."))
+        return HttpResponseRedirect(reverse("casework:track"), status=303)
+    holder, case = tracked
+    handler = upload.install(request)
+    return csrf_protect(_worker_response)(request, holder, case, PageMode("track"), handler)
+
+
+@never_cache
+@require_POST
+@csrf_exempt
+@login_required
+def evidence_upload_mine(request, reference: str):
+    """POST from the page of a grievance filed with the worker's account."""
+    from casework.views.worker import PageMode
+
+    case, _level = get_case_or_404(request.user, reference, levels=(Access.WORKER,))
+    handler = upload.install(request)
+    return csrf_protect(_worker_response)(
+        request, request.user, case, PageMode("my", case.reference), handler
+    )
+
+
+@never_cache
+@require_GET
+def evidence_download(request, pk: int):
+    """An evidence file, for staff with the whole case or the case's worker; 404 for anyone
+    else. Always an attachment, never rendered by the browser."""
+    from casework.views.worker import _tracked_case
+
+    tracked = _tracked_case(request)
+    item, handle = evidence_open_for_download(
+        evidence_id=pk, user=request.user, worker=tracked[0] if tracked else None
+    )
+    extension = _extension(item.content_type)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"evidence-{item.pk}.{extension}",
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _extension(content_type: str) -> str:
+    return next((ext for ct, ext in ALLOWED.values() if ct == content_type), "bin")

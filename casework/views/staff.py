@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import Organisation
+from documents.evidence_selectors import evidence_panel
 from rights.selectors import case_category_panels
 
 from ..choices import CaseState, ConsentMethod
@@ -212,6 +213,9 @@ def _case_page(
         "show_documents": may_refer or detail.packet is not None,
         "category_panels": case_category_panels(case),
         "deadline_panel": case_deadline_panel(case, user),
+        "evidence": evidence_panel(
+            case, user, upload_url=reverse("documents:evidence_upload", args=[case.reference])
+        ),
     }
     return render(request, "staff/case_detail.html", context, status=status)
 

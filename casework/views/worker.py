@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.defaults import bad_request as django_bad_request
 
+from documents.evidence_selectors import evidence_panel
+
 from ..choices import CaseState, ConsentScope
 from ..crypto import lookup_digest
 from ..errors import Conflict, DomainError, GuardFailed
@@ -251,6 +253,11 @@ class PageMode:
             return reverse("casework:my_case_action", args=[self.reference, action])
         return reverse("casework:my_case", args=[self.reference])
 
+    def evidence_url(self) -> str:
+        if self.kind == "track":
+            return reverse("documents:evidence_upload_track")
+        return reverse("documents:evidence_upload_mine", args=[self.reference])
+
     def urls(self) -> dict[str, str]:
         urls = {a.replace("-", "_"): self.url(a) for a in CASE_ACTIONS}
         urls["page"] = self.url()
@@ -323,6 +330,7 @@ def _render_case(
         "amount_recovered": amount_text(case.amount_recovered) if case.amount_recovered else "",
         "message_form": forms.get("message") or MessageForm(auto_id="id_message_%s"),
         "answer_form": forms.get("answer") or AnswerForm(auto_id="id_answer_%s"),
+        "evidence": evidence_panel(case, actor, upload_url=mode.evidence_url()),
     }
     return _render(request, "worker/case.html", context, status=status)
 
