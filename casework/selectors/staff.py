@@ -18,6 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Membership, Organisation, User
@@ -540,7 +541,7 @@ def action_options(case: Case) -> dict:
 # --- the timeline ----------------------------------------------------------------------------
 
 # Access records, not events of the case: they stay in the audit log.
-TIMELINE_HIDDEN_VERBS = {"identity_viewed", "document_downloaded"}
+TIMELINE_HIDDEN_VERBS = {"identity_viewed", "document_downloaded", "evidence_downloaded"}
 
 
 def _label(choices, value) -> str:
@@ -663,6 +664,11 @@ def _phrase(
             return _("gave %(name)s access to the case") % {"name": user_name("user")}
         case "access_revoked":
             return _("removed %(name)s's access to the case") % {"name": user_name("user")}
+        case "evidence_uploaded":
+            count = pl.get("count") or 0
+            return ngettext(
+                "uploaded evidence: %(n)s file", "uploaded evidence: %(n)s files", count
+            ) % {"n": count}
         case "claim_added":
             return _("added a calculated claim")
         case "key_dates_changed":
