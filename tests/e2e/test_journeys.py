@@ -4,14 +4,18 @@ A worker files anonymously on a phone and follows up by receipt code; a casework
 case, asks a question, the worker answers, the caseworker mediates and closes it.
 """
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image
 
 from casework.choices import CaseState
 from casework.models import AuditEvent, Case
+from documents.models import Evidence
 from tests.factories import PASSWORD
 
 ENGLISH = {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en"}}
@@ -25,6 +29,20 @@ def phone_context_args(phone_context_args):
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, **ENGLISH}
+
+
+def jpeg_with_gps() -> bytes:
+    """A small JPEG photo whose EXIF says where it was taken."""
+    image = Image.new("RGB", (64, 48), (200, 180, 150))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (31.0, 47.0, 0.0), 3: "E", 4: (119.0, 58.0, 0.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def gps_of(data: bytes) -> dict:
+    return dict(Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825))
 
 
 def _click_next(page):
@@ -108,9 +126,19 @@ def test_worker_files_anonymously_and_a_caseworker_mediates_to_a_close(
     assert case.state == CaseState.SUBMITTED and case.owning_org == world.wujin
     assert case.receipt_digest != code.replace("-", "")
 
-    # and follows it up with the receipt code,
+    # and follows it up with the receipt code, adding a photo of a pay slip taken with GPS on,
     follow_up(phone_page, base, code)
     assert "Received" in phone_page.content()
+    photo = artifacts_dir / "pay-slip.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    assert gps_of(photo.read_bytes())
+    phone_page.set_input_files("#id_evidence_files", str(photo))
+    phone_page.fill("#id_evidence_description", "2026年8月工资条")
+    phone_page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    phone_page.wait_for_load_state()
+    evidence = Evidence.objects.get(case=case)
+    with default_storage.open(evidence.file.name) as stored:
+        assert gps_of(stored.read()) == {} and evidence.sha256
 
     # when a caseworker of the district union opens the queue,
     sign_in(page, base, world.caseworker.username)
