@@ -14,6 +14,7 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http.multipartparser import MultiPartParser
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
+from django.utils import translation
 from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -25,6 +26,15 @@ from documents.evidence import EvidenceRefused, check_file, clean_filename, clea
 from documents.models import Evidence
 from documents.services import evidence_upload
 from documents.upload import EvidenceCapHandler
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are asserted in English here; tests/casework checks the Chinese wording."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 CAP = 25 * 1024 * 1024
 
