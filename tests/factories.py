@@ -1,5 +1,6 @@
 """factory_boy factories and a small world of organisations and users for the tests."""
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -391,3 +392,17 @@ def case_snapshot(case) -> dict:
         "grants": rows(CaseUserObjectPermission, content_object_id=case.pk),
         "documents": rows(GeneratedDocument, case_id=case.pk),
     }
+
+
+def jpeg_with_gps() -> bytes:
+    """A 64×48 photo, rotated by its EXIF orientation, carrying GPS, a maker, XMP and a comment."""
+    from PIL import ExifTags, Image
+
+    im = Image.new("RGB", (64, 48), (200, 10, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    exif[0x010F] = "SecretPhoneMaker"
+    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: (31.0, 47.0, 0.0), 3: "E", 4: (119.0, 57.0, 0.0)}
+    out = io.BytesIO()
+    im.save(out, "JPEG", exif=exif, comment=b"home address", xmp=b"<x:xmpmeta>gps</x:xmpmeta>")
+    return out.getvalue()

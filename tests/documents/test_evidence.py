@@ -15,7 +15,7 @@ from django.http.multipartparser import MultiPartParser
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from django.utils import translation
-from PIL import ExifTags, Image
+from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from casework.errors import Forbidden, NotFound
@@ -26,6 +26,7 @@ from documents.evidence import EvidenceRefused, check_file, clean_filename, clea
 from documents.models import Evidence
 from documents.services import evidence_upload
 from documents.upload import EvidenceCapHandler
+from tests.factories import jpeg_with_gps
 
 
 @pytest.fixture(autouse=True)
@@ -40,18 +41,6 @@ CAP = 25 * 1024 * 1024
 
 
 # --- sample files ---------------------------------------------------------------------------
-
-
-def jpeg_with_gps() -> bytes:
-    """A 64×48 photo, rotated by its EXIF orientation, carrying GPS, a maker, XMP and a comment."""
-    im = Image.new("RGB", (64, 48), (200, 10, 10))
-    exif = Image.Exif()
-    exif[0x0112] = 6  # rotate 90° clockwise to view
-    exif[0x010F] = "SecretPhoneMaker"
-    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: (31.0, 47.0, 0.0), 3: "E", 4: (119.0, 57.0, 0.0)}
-    out = io.BytesIO()
-    im.save(out, "JPEG", exif=exif, comment=b"home address", xmp=b"<x:xmpmeta>gps</x:xmpmeta>")
-    return out.getvalue()
 
 
 def png(size=(20, 10), text: str | None = None) -> bytes:

@@ -16,7 +16,7 @@ from PIL import Image
 from casework.choices import CaseState
 from casework.models import AuditEvent, Case
 from documents.models import Evidence
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, jpeg_with_gps
 
 ENGLISH = {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en"}}
 
@@ -29,16 +29,6 @@ def phone_context_args(phone_context_args):
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, **ENGLISH}
-
-
-def jpeg_with_gps() -> bytes:
-    """A small JPEG photo whose EXIF says where it was taken."""
-    image = Image.new("RGB", (64, 48), (200, 180, 150))
-    exif = Image.Exif()
-    exif[0x8825] = {1: "N", 2: (31.0, 47.0, 0.0), 3: "E", 4: (119.0, 58.0, 0.0)}  # GPS IFD
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
 
 
 def gps_of(data: bytes) -> dict:
