@@ -114,11 +114,3 @@ TIMELINE_VERBS = {
 TIMELINE_HIDDEN = {"access_granted", "access_revoked", "document_rendered", "document_downloaded"}
 
 OTHER_EVENT = Bilingual("其他记录（{verb}）", "other record ({verb})")
-
-# glossary §2.13 and domain.md §1: the limitation period for arbitration.
-ARB_LIMIT = Bilingual("仲裁时效（申请仲裁的最后期限）", "limitation period for arbitration")
-LDMAL_ART_27 = Bilingual(
-    "《中华人民共和国劳动争议调解仲裁法》第二十七条",
-    "Labour Dispute Mediation and Arbitration Law, Art. 27 (LDMAL Art. 27)",
-)
-LDMAL_ART_27_CODE = "LDMAL Art. 27"

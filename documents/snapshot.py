@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from casework.crypto import decrypt, encrypt
 from casework.models import AuditEvent, Case, CaseParty, Claim, ConsentRecord
-from rights.deadlines import arbitration_limitation_date
+from rights.deadline_rules import TRIGGERS
+from rights.models import CaseDeadline
 
 from . import labels
 
@@ -124,20 +125,36 @@ def _claims(case: Case) -> tuple[list[dict], str]:
 
 
 def _deadlines(case: Case) -> list[dict]:
-    if case.next_deadline is None:
-        return []
-    # The basis date is printed only when the deadline is indeed one year from it.
-    from_knew = case.knew_date and arbitration_limitation_date(case.knew_date) == case.next_deadline
-    return [
-        {
-            "id": "ARB_LIMIT",
-            "name": labels.ARB_LIMIT.as_dict(),
-            "last_day": case.next_deadline.isoformat(),
-            "basis_date": _iso(case.knew_date) if from_knew else None,
-            "citation": labels.LDMAL_ART_27_CODE,
-            "citation_text": labels.LDMAL_ART_27.as_dict(),
-        }
-    ]
+    """The case's open legal deadlines as the deadline engine computed them (suspensions and
+    interruptions applied), nearest first; the union's own response targets are left out."""
+    rows = (
+        CaseDeadline.objects.filter(
+            case=case, met_at__isnull=True, rule__organisation_configurable=False
+        )
+        .select_related("rule")
+        .order_by("due_date", "rule__code")
+    )
+    out = []
+    for row in rows:
+        trigger_zh, trigger_en = TRIGGERS.get(
+            row.rule.trigger, (row.rule.trigger, row.rule.trigger)
+        )
+        out.append(
+            {
+                "id": row.rule.code,
+                "name": {"zh": row.rule.name_zh, "en": row.rule.name_en},
+                "last_day": row.due_date.isoformat(),
+                "basis_date": _iso(row.trigger_date),
+                "trigger": {"zh": trigger_zh, "en": trigger_en},
+                "citation": row.rule.citation,
+            }
+        )
+    return out
+
+
+def _limitation(deadlines: list[dict]) -> dict | None:
+    """The nearest limitation period for arbitration (LDMAL Art. 27), for the summary."""
+    return next((d for d in deadlines if d["id"].startswith("ARB_LIMIT")), None)
 
 
 def _consents(case: Case) -> list[dict]:
@@ -203,9 +220,10 @@ def _timeline(case: Case) -> list[dict]:
 
 def referral_packet_snapshot(case: Case) -> dict:
     """Everything the referral packet (转介材料) prints: summary, parties, facts, key dates,
-    itemised claims and their total, the limitation deadline with its citation (LDMAL Art. 27),
+    itemised claims and their total, the open legal deadlines with their citations,
     the consents in force, the timeline and the evidence index."""
     claims, total = _claims(case)
+    deadlines = _deadlines(case)
     return {
         "schema": SCHEMA,
         "kind": "referral_packet",
@@ -226,7 +244,8 @@ def referral_packet_snapshot(case: Case) -> dict:
         },
         "claims": claims,
         "claims_total": total,
-        "deadlines": _deadlines(case),
+        "deadlines": deadlines,
+        "limitation": _limitation(deadlines),
         "consents": _consents(case),
         "timeline": _timeline(case),
         # Evidence files are not part of the case record yet; the index lists what is attached.

@@ -117,7 +117,11 @@ def test_snapshot_is_plain_json_with_both_languages(world, filed_case):
         # knew 2026-08-15 + 1 year = Sunday 2027-08-15, moved to Monday (Civil Code Art. 203)
         snapshot["deadlines"][0]["last_day"] == filed_case.next_deadline.isoformat() == "2027-08-16"
     )
-    assert snapshot["deadlines"][0]["citation"] == "LDMAL Art. 27"
+    assert snapshot["deadlines"][0]["id"] == "ARB_LIMIT"
+    assert "劳动争议调解仲裁法第27条" in snapshot["deadlines"][0]["citation"]
+    assert snapshot["limitation"] == snapshot["deadlines"][0]
+    # The union's own response targets are not the lawyer's deadlines.
+    assert "FIRST_RESPONSE" not in {d["id"] for d in snapshot["deadlines"]}
     assert {c["scope"] for c in snapshot["consents"]} == {"union_handling", "employer_disclosure"}
     assert [e["verb"] for e in snapshot["timeline"]] == ["filed", "submit"]
     assert snapshot["timeline"][0]["label"] == {"zh": "登记了诉求", "en": "filed the grievance"}

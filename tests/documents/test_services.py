@@ -63,7 +63,7 @@ def test_assignee_request_queues_version_1_and_the_task_renders_a_real_pdf(
         "CNY 18,600.00",
         "2027年8月16日",  # knew 2026-08-15 + 1 year, a Sunday, moved to Monday (Civil Code 203)
         "16 August 2027",
-        "LDMAL Art. 27",
+        "劳动争议调解仲裁法第27条",
         "英文译文仅供参考，以中文为准",
         "第 1 / ",
         "13812345678",
