@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
-from rights.deadlines import arbitration_limitation_date
 from rights.models import Category
 
 from ..audit import audit_record
@@ -335,7 +334,6 @@ def _write_filing(
         primary_worker=worker,
         primary_employer=employer,
         claimant_count=1 + len(co_claimants),
-        next_deadline=arbitration_limitation_date(data.knew_date) if data.knew_date else None,
         receipt_digest=receipt_digest(receipt) if receipt else None,
     )
     case.categories.set(Category.objects.filter(code__in=data.category_codes))
