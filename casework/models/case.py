@@ -250,6 +250,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(
+        field=state, source=S.REFERRED, target=S.UNDER_REVIEW, permission=_may("withdraw_referral")
+    )
+    def withdraw_referral(self):
+        """The worker withdrew consent to share with the provider before it accepted (PIPL
+        Art. 15): the referral is withdrawn and the case returns to review (system actor)."""
+
+    @transition(
         field=state, source=S.LEGAL_AID, target=S.PROCEEDINGS, permission=_may("start_proceedings")
     )
     def start_proceedings(self, *, stage: str, forum: str, filing_date):

@@ -88,10 +88,34 @@ class ConsentRecord(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    granted_by_worker = models.BooleanField(
+        default=False, help_text="Granted by the worker (account or receipt code), not by staff."
+    )
+    evidence = models.ForeignKey(
+        "documents.Evidence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The scan of the signed consent form (paper consent).",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    withdrawn_by_worker = models.BooleanField(default=False)
+    withdrawal_method = models.CharField(
+        _("how"), max_length=10, choices=ConsentMethod.choices, blank=True
+    )
+    withdrawal_evidence = models.ForeignKey(
+        "documents.Evidence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The scan of the signed withdrawal, when the worker withdrew on paper.",
+    )
+    withdrawal_reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("consent")
@@ -134,6 +158,18 @@ class Referral(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="legal_aid_referrals",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Why it was withdrawn, e.g. consent_withdrawn: the worker withdrew consent.",
+    )
+    representation_ended_at = models.DateTimeField(
+        _("representation ended"),
+        null=True,
+        blank=True,
+        help_text="After acceptance: the worker withdrew consent, ending the representation.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
