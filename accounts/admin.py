@@ -22,6 +22,7 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name_zh", "name_en", "kind", "region", "parent")
+    filter_horizontal = ("matter_types",)
     list_filter = ("kind",)
     search_fields = ("name_zh", "name_en")
 
@@ -32,7 +33,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         fields = {
             f: form.cleaned_data[f]
             for f in form.cleaned_data
-            if f not in {"kind", "name_zh", "name_en", "region", "parent"}
+            if f not in {"kind", "name_zh", "name_en", "region", "parent", "matter_types"}
         }
         created = organisation_create(
             kind=obj.kind,

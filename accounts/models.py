@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from .choices import OrganisationKind, Role
 
 
+def split_districts(text: str) -> list[str]:
+    """'武进区, 新北区；天宁区' -> ['武进区', '新北区', '天宁区'] (ASCII or full-width separators)."""
+    for sep in "，、;；":
+        text = (text or "").replace(sep, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 class User(AbstractUser):
     """A person who signs in: a worker with an account, or staff holding memberships."""
 
@@ -52,6 +59,23 @@ class Organisation(models.Model):
         default=7,
         help_text=_("Providers only; after Legal Aid Law Art. 43."),
     )
+    # Where and in what a legal-aid provider takes referrals (the caseworker's provider list is
+    # filtered by both). Empty means no restriction.
+    service_districts = models.CharField(
+        _("districts served"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Providers only: districts separated by commas, e.g. 武进区,新北区; empty: all."
+        ),
+    )
+    matter_types = models.ManyToManyField(
+        "rights.Category",
+        verbose_name=_("matter types"),
+        blank=True,
+        related_name="+",
+        help_text=_("Providers only: the kinds of grievance it takes; none chosen: all."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -72,6 +96,14 @@ class Organisation(models.Model):
     @property
     def is_provider(self) -> bool:
         return self.kind in OrganisationKind.providers()
+
+    @property
+    def districts(self) -> list[str]:
+        return split_districts(self.service_districts)
+
+    def serves_district(self, district: str) -> bool:
+        """Empty service area or no district known: no restriction."""
+        return not self.districts or not district or district.strip() in self.districts
 
     def clean(self) -> None:
         if self.parent_id and self.pk and f"/{self.pk}/" in (self.parent.path or ""):

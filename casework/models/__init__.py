@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .case import Case, CaseGroupObjectPermission, CaseUserObjectPermission, ReferenceCounter
 from .eligibility import EligibilityAssessment  # noqa: F401
 from .parties import CaseParty, Employer, Worker
+from .proceedings import Proceeding
 from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Message",
     "Note",
     "Notification",
+    "Proceeding",
     "ReferenceCounter",
     "Referral",
     "Worker",

@@ -171,7 +171,23 @@ class Referral(models.Model):
         blank=True,
         help_text="After acceptance: the worker withdrew consent, ending the representation.",
     )
+    # The automatic conflict check (casework.services.referrals): the provider's own cases
+    # that share a party with this one, as [{"reference", "match"}], and a coordinator's
+    # reasoned clearance when the matches are not a conflict (e.g. workers on the same side).
+    conflict_matches = models.JSONField(default=list, blank=True)
+    conflict_cleared_at = models.DateTimeField(null=True, blank=True)
+    conflict_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    conflict_clear_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def conflict_passed(self) -> bool:
+        """Accepting needs this (DESIGN §2): checked, and clear or cleared after review."""
+        return self.conflict_checked_at is not None and (
+            self.conflict_found is False or self.conflict_cleared_at is not None
+        )
 
     class Meta:
         verbose_name = _("referral")
