@@ -182,13 +182,6 @@ class Referral(models.Model):
     conflict_clear_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    @property
-    def conflict_passed(self) -> bool:
-        """Accepting needs this (DESIGN §2): checked, and clear or cleared after review."""
-        return self.conflict_checked_at is not None and (
-            self.conflict_found is False or self.conflict_cleared_at is not None
-        )
-
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
@@ -200,6 +193,13 @@ class Referral(models.Model):
                 name="referral_one_live_per_case",
             ),
         ]
+
+    @property
+    def conflict_passed(self) -> bool:
+        """Accepting needs this (DESIGN §2): checked, and clear or cleared after review."""
+        return self.conflict_checked_at is not None and (
+            self.conflict_found is False or self.conflict_cleared_at is not None
+        )
 
 
 class Notification(models.Model):
