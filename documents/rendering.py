@@ -8,11 +8,26 @@ other local file), and a refused URL stops the render instead of being skipped q
 
 WeasyPrint is imported inside the functions: importing it at module level in a process that
 later forks has crashed workers (libraries.md §3.3).
+
+A render has a time limit (RIGHTSDESK["RENDER_TIME_LIMIT_SECONDS"], default 60): WeasyPrint has
+no timeout of its own and admits to infinite-loop bugs (libraries.md §3.4). In the main thread
+(the `db_worker` runs its tasks there) an interval timer interrupts the render; a render that
+runs in another thread cannot be interrupted, and `documents_reap_stuck()` fails it later.
+
+Filings that embed files (the referral packet's evidence) pass them as `attachments` — bytes
+already read and verified by the caller, never URLs — with `pdf_variant="pdf/a-3b"`.
 """
 
 from __future__ import annotations
 
+import io
 import mimetypes
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -31,6 +46,60 @@ class RenderError(Exception):
 
 class RefusedURL(ValueError):
     pass
+
+
+class _Expired(BaseException):
+    """Raised by the timer inside WeasyPrint. A BaseException, so that WeasyPrint's own
+    `except Exception` handlers (images, fonts) cannot swallow it."""
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file to embed in the PDF: its bytes, a safe ASCII name and a description.
+    `relationship` is the PDF/A-3 AFRelationship (ISO 32000-2 §7.11.3)."""
+
+    name: str
+    data: bytes
+    description: str = ""
+    created: datetime | None = None
+    relationship: str = "Supplement"
+
+
+def render_time_limit() -> float:
+    return float(settings.RIGHTSDESK.get("RENDER_TIME_LIMIT_SECONDS", 60))
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Interrupt the block with RenderError after `seconds` (main thread only; elsewhere, or
+    with no limit, the block runs unbounded). A timer someone else had set is put back."""
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _Expired()
+
+    started = time.monotonic()
+    previous_handler = signal.signal(signal.SIGALRM, expired)
+    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired as exc:
+        raise RenderError(f"the render took longer than {seconds:g} seconds") from exc
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        remaining, interval = previous_timer
+        if remaining:
+            left = max(remaining - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
 def static_only_fetcher(root: Path = STYLE_DIR):
@@ -67,22 +136,49 @@ def render_html(*, template: str, context: dict) -> str:
         return render_to_string(template, context)
 
 
-def render_pdf(*, template: str, context: dict) -> tuple[bytes, int]:
+def render_pdf(
+    *,
+    template: str,
+    context: dict,
+    attachments: list[PdfAttachment] | None = None,
+    pdf_variant: str | None = None,
+    time_limit_seconds: float | None = None,
+) -> tuple[bytes, int]:
     """The PDF bytes and the page count. `context` holds the snapshot as `s` and the
-    document's own facts (its version)."""
-    from weasyprint import CSS, HTML
+    document's own facts (its version). `attachments` are embedded as they are; `pdf_variant`
+    is a WeasyPrint variant such as "pdf/a-3b". RenderError when a resource is refused or the
+    time limit passes."""
+    from weasyprint import CSS, HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    html = render_html(template=template, context=context)
-    fetcher = static_only_fetcher()
-    fonts = FontConfiguration()
-    try:
-        css = CSS(filename=str(STYLESHEET), url_fetcher=fetcher, font_config=fonts)
-        document = HTML(string=html, base_url=STYLE_DIR.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[css], font_config=fonts
-        )
-        pdf = document.write_pdf()
-    except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it from the worker
-        raise RenderError("the renderer refused to fetch a resource") from exc
+    limit = render_time_limit() if time_limit_seconds is None else time_limit_seconds
+    with time_limit(limit):
+        html = render_html(template=template, context=context)
+        fetcher = static_only_fetcher()
+        fonts = FontConfiguration()
+        options = {}
+        if pdf_variant:
+            options["pdf_variant"] = pdf_variant
+        if attachments:
+            options["attachments"] = [
+                Attachment(
+                    file_obj=io.BytesIO(a.data),
+                    url_fetcher=fetcher,
+                    name=a.name,
+                    description=a.description,
+                    created=a.created,
+                    modified=a.created,
+                    relationship=a.relationship,
+                )
+                for a in attachments
+            ]
+        try:
+            css = CSS(filename=str(STYLESHEET), url_fetcher=fetcher, font_config=fonts)
+            document = HTML(
+                string=html, base_url=STYLE_DIR.as_uri() + "/", url_fetcher=fetcher
+            ).render(stylesheets=[css], font_config=fonts)
+            pdf = document.write_pdf(**options)
+        except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it in here
+            raise RenderError("the renderer refused to fetch a resource") from exc
     return pdf, len(document.pages)

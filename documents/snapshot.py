@@ -23,8 +23,12 @@ from rights.deadline_rules import TRIGGERS
 from rights.models import CaseDeadline
 
 from . import labels
+from .evidence_index import evidence_index
 
 SCHEMA = 1
+# The renderer's own bookkeeping (retries, failures): kept in the audit chain, not a step of
+# the case, so left out of a filing's timeline like labels.TIMELINE_HIDDEN.
+RENDER_BOOKKEEPING = frozenset({"document_retried", "document_render_failed"})
 CENTS = Decimal("0.01")
 
 
@@ -202,7 +206,7 @@ def _event_label(event: AuditEvent) -> dict:
 def _timeline(case: Case) -> list[dict]:
     events = (
         AuditEvent.objects.filter(case=case)
-        .exclude(verb__in=labels.TIMELINE_HIDDEN)
+        .exclude(verb__in=set(labels.TIMELINE_HIDDEN) | RENDER_BOOKKEEPING)
         .only("occurred_at", "verb", "actor_kind", "payload", "worker_visible")
         .order_by("id")
     )
@@ -221,7 +225,9 @@ def _timeline(case: Case) -> list[dict]:
 def referral_packet_snapshot(case: Case) -> dict:
     """Everything the referral packet (转介材料) prints: summary, parties, facts, key dates,
     itemised claims and their total, the open legal deadlines with their citations,
-    the consents in force, the timeline and the evidence index."""
+    the consents in force, the timeline and the evidence index (every evidence file of the
+    case with its SHA-256; the files themselves are embedded at render time, checked against
+    these hashes: documents.evidence_index)."""
     claims, total = _claims(case)
     deadlines = _deadlines(case)
     return {
@@ -248,6 +254,5 @@ def referral_packet_snapshot(case: Case) -> dict:
         "limitation": _limitation(deadlines),
         "consents": _consents(case),
         "timeline": _timeline(case),
-        # Evidence files are not part of the case record yet; the index lists what is attached.
-        "evidence": [],
+        "evidence": evidence_index(case),
     }
