@@ -211,6 +211,10 @@ RIGHTSDESK = {
     "URGENT_DAYS": 7,
     # Per evidence file, enforced while the upload streams (documents/upload.py).
     "EVIDENCE_MAX_BYTES": int(os.environ.get("RIGHTSDESK_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)),
+    # A PDF render is interrupted after this long (documents/rendering.py) ...
+    "RENDER_TIME_LIMIT_SECONDS": int(os.environ.get("RIGHTSDESK_RENDER_TIME_LIMIT", 60)),
+    # ... and one still "rendering" after this many minutes is failed by documents_reap_stuck().
+    "RENDER_STUCK_MINUTES": int(os.environ.get("RIGHTSDESK_RENDER_STUCK_MINUTES", 15)),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Uploaded files above this size go to a temporary file (deleted when the request ends), in a

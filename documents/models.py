@@ -36,10 +36,14 @@ class GeneratedDocument(models.Model):
     file = models.FileField(upload_to="generated/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the current render started: a document "rendering" for longer than
+    # RIGHTSDESK["RENDER_STUCK_MINUTES"] is failed by documents_reap_stuck().
+    render_started_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,7 +3,9 @@
 A generated filing (DESIGN §5) lives as a `GeneratedDocument`: requested by a person, who gets
 the next version of that kind in status queued with the data snapshot it will be printed from;
 rendered by a background task (queued → rendering → ready, or failed with a short reason);
-immutable once ready, so a new render is a new version.
+immutable once ready, so a new render is a new version. A failed render keeps its reason and
+can be retried (document_retry); a render that never finished is failed by
+documents_reap_stuck().
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +36,9 @@ from .snapshot import unseal
 logger = logging.getLogger(__name__)
 
 STORAGE_DIR = "generated"
+# Filings that embed files are written as PDF/A-3b: the PDF/A part that keeps attachments of any
+# type (PDF/A-2 drops non-PDF files silently; libraries.md §3.4).
+ARCHIVE_VARIANT = "pdf/a-3b"
 
 
 def document_request(
@@ -85,22 +92,39 @@ def document_request(
 
 
 def _claim_for_rendering(doc_id: int) -> GeneratedDocument | None:
-    """Move a queued (or failed, when retried) document to rendering; None when there is
-    nothing to do: missing, already ready, or being rendered by another worker."""
+    """Move a queued document to rendering; None when there is nothing to do: missing, failed
+    (document_retry queues it again), already ready, or being rendered by another worker."""
     with transaction.atomic():
-        claimed = GeneratedDocument.objects.filter(
-            pk=doc_id, status__in=[DocumentStatus.QUEUED, DocumentStatus.FAILED]
-        ).update(status=DocumentStatus.RENDERING, failure_reason="")
+        claimed = GeneratedDocument.objects.filter(pk=doc_id, status=DocumentStatus.QUEUED).update(
+            status=DocumentStatus.RENDERING, failure_reason="", render_started_at=timezone.now()
+        )
     if not claimed:
         return None
-    return GeneratedDocument.objects.get(pk=doc_id)
+    return GeneratedDocument.objects.select_related("case").get(pk=doc_id)
 
 
-def _mark_failed(doc_id: int, reason: str) -> None:
+def _fail(doc: GeneratedDocument, reason: str, *, status_now=DocumentStatus.RENDERING) -> bool:
+    """Mark a document failed with its reason (short, no case data) and audit it; False when
+    it was no longer in `status_now` (finished or failed meanwhile)."""
+    reason = reason[:300]
     with transaction.atomic():
-        GeneratedDocument.objects.filter(pk=doc_id, status=DocumentStatus.RENDERING).update(
-            status=DocumentStatus.FAILED, failure_reason=reason[:300]
+        updated = GeneratedDocument.objects.filter(pk=doc.pk, status=status_now).update(
+            status=DocumentStatus.FAILED, failure_reason=reason
         )
+        if updated:
+            audit_record(
+                verb="document_render_failed",
+                actor=None,
+                actor_kind="system",
+                case=doc.case,
+                payload={
+                    "document": doc.pk,
+                    "kind": doc.kind,
+                    "version": doc.version,
+                    "reason": reason,
+                },
+            )
+    return bool(updated)
 
 
 def render_context(doc: GeneratedDocument) -> dict:
@@ -123,14 +147,24 @@ def document_render_now(doc_id: int) -> str:
         )
         return current or "missing"
     spec = filing_spec(doc.kind)
+    context = render_context(doc)
     try:
-        pdf, _pages = render_pdf(template=spec.template, context=render_context(doc))
+        # Embedded files are read from storage now and checked against the snapshot's hashes;
+        # a missing or changed file fails the render (documents.evidence_index).
+        attachments = spec.attachments(context["s"]) if spec.attachments else None
+        pdf, pages = render_pdf(
+            template=spec.template,
+            context=context,
+            attachments=attachments,
+            pdf_variant=ARCHIVE_VARIANT if spec.attachments else None,
+        )
     except RenderError as exc:
-        _mark_failed(doc.pk, str(exc))
+        logger.warning("rendering document %s failed: %s", doc.pk, exc)
+        _fail(doc, str(exc))
         return DocumentStatus.FAILED
     except Exception as exc:  # noqa: BLE001 - any renderer failure is recorded on the document
         logger.exception("rendering document %s failed", doc.pk)
-        _mark_failed(doc.pk, f"render error: {type(exc).__name__}")
+        _fail(doc, f"render error: {type(exc).__name__}")
         return DocumentStatus.FAILED
 
     name = default_storage.save(f"{STORAGE_DIR}/{secrets.token_hex(16)}.pdf", ContentFile(pdf))
@@ -144,6 +178,7 @@ def document_render_now(doc_id: int) -> str:
                 file=name,
                 sha256=digest,
                 size=len(pdf),
+                pages=pages,
                 rendered_at=timezone.now(),
             )
             if updated:
@@ -158,6 +193,7 @@ def document_render_now(doc_id: int) -> str:
                         "kind": doc.kind,
                         "version": doc.version,
                         "sha256": digest,
+                        "pages": pages,
                     },
                 )
     except Exception:
@@ -167,6 +203,75 @@ def document_render_now(doc_id: int) -> str:
         default_storage.delete(name)
         return GeneratedDocument.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
     return DocumentStatus.READY
+
+
+def document_retry(*, document: GeneratedDocument, user) -> GeneratedDocument:
+    """Queue a failed document again, to be rendered from the same snapshot (a new version is
+    document_request's). The user needs what asking for the filing needs: full access to the
+    case and the gate's permission for the kind; NotFound otherwise, as for a missing
+    document. Audited with the reason of the failure; the render is enqueued on commit."""
+    from .tasks import document_render
+
+    spec = filing_spec(document.kind)
+    with transaction.atomic():
+        doc = (
+            GeneratedDocument.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .filter(pk=document.pk)
+            .first()
+        )
+        if doc is None or access(user, doc.case) != Access.FULL:
+            raise NotFound(_("Document not found"))
+        if not may(user, spec.action, doc.case):
+            raise Forbidden()
+        if doc.status != DocumentStatus.FAILED:
+            raise GuardFailed(_("Only a document that could not be generated can be retried."))
+        reason = doc.failure_reason
+        GeneratedDocument.objects.filter(pk=doc.pk).update(
+            status=DocumentStatus.QUEUED, failure_reason="", render_started_at=None
+        )
+        audit_record(
+            verb="document_retried",
+            actor=user,
+            case=doc.case,
+            payload={
+                "document": doc.pk,
+                "kind": doc.kind,
+                "version": doc.version,
+                "reason": reason,
+            },
+        )
+        transaction.on_commit(partial(document_render.enqueue, doc.pk))
+    doc.refresh_from_db()
+    return doc
+
+
+def render_stuck_after() -> timedelta:
+    return timedelta(minutes=int(settings.RIGHTSDESK.get("RENDER_STUCK_MINUTES", 15)))
+
+
+def documents_reap_stuck(*, now=None) -> int:
+    """Fail every document that has been rendering for longer than
+    RIGHTSDESK["RENDER_STUCK_MINUTES"] (default 15): its worker was killed or hung (the task
+    queue has no timeout of its own and leaves such rows behind, libraries.md §4). Each is
+    failed with a reason and audited, and can then be retried. Idempotent: a second sweep finds
+    nothing more. Returns how many were failed."""
+    now = now or timezone.now()
+    limit = render_stuck_after()
+    cutoff = now - limit
+    stuck = (
+        GeneratedDocument.objects.filter(status=DocumentStatus.RENDERING)
+        .filter(
+            Q(render_started_at__lt=cutoff)
+            | Q(render_started_at__isnull=True, created_at__lt=cutoff)
+        )
+        .select_related("case")
+        .defer("snapshot")
+        .order_by("id")
+    )
+    minutes = int(limit.total_seconds() // 60)
+    reason = f"the render did not finish within {minutes} minutes"
+    return sum(1 for doc in stuck if _fail(doc, reason))
 
 
 def document_open_for_download(*, document_id: int, user) -> tuple[GeneratedDocument, object]:

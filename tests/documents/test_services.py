@@ -12,7 +12,7 @@ from casework.services import case_refer, consent_grant
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
 from documents.rendering import RenderError
 from documents.selectors import case_documents, referral_packet_ready
-from documents.services import document_render_now, document_request
+from documents.services import document_render_now, document_request, document_retry
 
 PACKET = DocumentKind.REFERRAL_PACKET
 
@@ -65,10 +65,12 @@ def test_assignee_request_queues_version_1_and_the_task_renders_a_real_pdf(
         "16 August 2027",
         "劳动争议调解仲裁法第27条",
         "英文译文仅供参考，以中文为准",
-        "第 1 / ",
+        f"第 1 页 / 共 {doc.pages} 页",
+        f"Page {doc.pages} of {doc.pages}",
         "13812345678",
     ):
         assert expected in text, expected
+    assert doc.pages == len(pypdf.PdfReader(io.BytesIO(data)).pages) >= 2
 
 
 def test_request_and_render_write_audit_events_with_ids_only(
@@ -86,6 +88,7 @@ def test_request_and_render_write_audit_events_with_ids_only(
         "kind": PACKET,
         "version": 1,
         "sha256": doc.sha256,
+        "pages": doc.pages,
     }
 
 
@@ -169,10 +172,13 @@ def test_a_failed_render_is_marked_failed_and_can_be_retried(
     reviewed_case.refresh_from_db()
     assert reviewed_case.state == case_state
     assert not referral_packet_ready(reviewed_case)
-    # and once the renderer works again, a retry makes it ready.
+    # A failed document is not picked up again by itself (the task finds nothing to do),
+    assert document_render_now(doc.pk) == DocumentStatus.FAILED
+    # but once the renderer works again, a retry queues and renders it.
     monkeypatch.undo()
-    assert document_render_now(doc.pk) == DocumentStatus.READY
+    render_on_commit(document_retry, document=doc, user=world.caseworker)
     doc.refresh_from_db()
+    assert doc.status == DocumentStatus.READY and doc.version == 1
     assert doc.failure_reason == "" and _pdf_bytes(doc).startswith(b"%PDF")
 
 
