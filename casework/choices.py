@@ -185,6 +185,18 @@ class ReopenReason(models.TextChoices):
     NON_PERFORMANCE = "non_performance", _("employer did not perform")
     RETALIATION = "retaliation", _("retaliation")
     NEW_FACTS = "new_facts", _("new facts or evidence")
+    OTHER = "other", pgettext_lazy("reopen reason", "other")
+
+
+# Why the union reopened the grievance, in the worker's words (glossary §2.7). "other" says
+# nothing more: its free text is staff text, kept in an internal note.
+WORKER_REOPEN_TEXT = {
+    ReopenReason.NON_PERFORMANCE: _(
+        "Your employer has not carried out what was agreed or decided."
+    ),
+    ReopenReason.RETALIATION: _("You may have been treated unfairly because of your grievance."),
+    ReopenReason.NEW_FACTS: _("There are new facts or evidence."),
+}
 
 
 class DeclineReason(models.TextChoices):

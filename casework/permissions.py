@@ -94,7 +94,8 @@ class ReceiptHolder:
 
 @dataclass(frozen=True)
 class SystemActor:
-    """The daily sweep: it may expire referrals and nothing else."""
+    """The system: the daily sweep expires referrals, and a referral is withdrawn when the worker
+    withdraws the consent it rests on. Nothing else."""
 
     is_authenticated = False
     is_active = True
@@ -303,7 +304,7 @@ def may(user, action: str, case: Case) -> bool:
     """May `user` take `action` on `case`? Source states are checked by the state machine;
     this answers who. Unknown actions are refused."""
     if isinstance(user, SystemActor):
-        return action == "expire_referral"
+        return action in {"expire_referral", "withdraw_referral"}
     level = access(user, case)
     if level == Access.NONE:
         return False

@@ -19,6 +19,8 @@ def _recipients(event: AuditEvent) -> set[int]:
         people.add(case.assignee_id)
     if event.verb in {"assigned", "claimed"} and event.payload.get("assignee"):
         people.add(event.payload["assignee"])
+    # Events that name who must be told, e.g. the lawyer when the worker ends representation.
+    people.update(pk for pk in event.payload.get("notify") or [] if isinstance(pk, int))
     people.discard(event.actor_id)
     return people
 

@@ -1,14 +1,9 @@
 """Every write to the case domain (STYLE: services). Import from here."""
 
+from .consent import consent_grant, consent_revoke, consent_withdraw
 from .intake import IntakeData, case_draft_create, case_file, receipt_lookup
-from .records import (
-    case_assign,
-    case_claim,
-    consent_grant,
-    consent_withdraw,
-    message_post,
-    note_add,
-)
+from .records import case_assign, case_claim, message_post, note_add
+from .reopen import case_reopen
 from .transitions import (
     case_accept_for_review,
     case_accept_referral,
@@ -21,7 +16,6 @@ from .transitions import (
     case_refer,
     case_referral_conflict_check,
     case_reject,
-    case_reopen,
     case_request_info,
     case_resume,
     case_start_mediation,
@@ -55,6 +49,7 @@ __all__ = [
     "case_submit",
     "case_withdraw",
     "consent_grant",
+    "consent_revoke",
     "consent_withdraw",
     "message_post",
     "note_add",

@@ -1,20 +1,18 @@
-"""Writes beside the state machine: assignment, notes, messages and consent."""
+"""Writes beside the state machine: assignment, notes and messages (consent: consent.py)."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.models import Organisation, User
+from accounts.models import User
 
 from ..audit import audit_record
-from ..choices import ConsentMethod, ConsentScope
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
-from ..models import Case, ConsentRecord, Message, Note
+from ..models import Case, Message, Note
 from ..permissions import Access, access, may
 from .grants import grant_case_access, revoke_case_access
 
@@ -167,74 +165,6 @@ def message_post(*, case: Case, user, body: str) -> Message:
     )
     _notify_on_commit(event.pk)
     return message
-
-
-@transaction.atomic
-def consent_grant(
-    *,
-    case: Case,
-    user,
-    scope: str,
-    provider: Organisation | None = None,
-    method: str = ConsentMethod.ONLINE,
-) -> ConsentRecord:
-    """Record a consent (同意). The worker grants online; staff record a consent given on paper."""
-    if scope not in ConsentScope.values:
-        raise GuardFailed(_("Please choose from the list."))
-    locked, level = _locked(case.pk, user, "message", worker_action="consent")
-    by_worker = level == Access.WORKER
-    if scope == ConsentScope.LEGAL_AID_PROVIDER and (provider is None or not provider.is_provider):
-        message = _("Please choose a legal-aid provider.")
-        raise GuardFailed(message, field_errors={"provider": [message]})
-    if scope != ConsentScope.LEGAL_AID_PROVIDER:
-        provider = None
-    existing = ConsentRecord.objects.filter(
-        case=locked, scope=scope, provider=provider, withdrawn_at__isnull=True
-    ).first()
-    if existing is not None:
-        return existing
-    record = ConsentRecord.objects.create(
-        case=locked,
-        scope=scope,
-        provider=provider,
-        method=ConsentMethod.ONLINE if by_worker else method,
-        granted_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-    audit_record(
-        verb="consent_granted",
-        actor=user,
-        actor_kind="worker" if by_worker else "staff",
-        case=locked,
-        payload={
-            "consent": record.pk,
-            "scope": scope,
-            "provider": provider.pk if provider else None,
-        },
-        worker_visible=True,
-    )
-    return record
-
-
-@transaction.atomic
-def consent_withdraw(*, consent: ConsentRecord, user) -> ConsentRecord:
-    """Withdraw a consent: it stops counting on the next request."""
-    locked, level = _locked(consent.case_id, user, "message", worker_action="consent")
-    by_worker = level == Access.WORKER
-    record = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
-    if record.withdrawn_at is not None:
-        return record
-    record.withdrawn_at = timezone.now()
-    record.withdrawn_by = user if getattr(user, "is_authenticated", False) else None
-    record.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit_record(
-        verb="consent_withdrawn",
-        actor=user,
-        actor_kind="worker" if by_worker else "staff",
-        case=locked,
-        payload={"consent": record.pk, "scope": record.scope},
-        worker_visible=True,
-    )
-    return record
 
 
 @transaction.atomic

@@ -31,7 +31,6 @@ from ..choices import (
     ProceedingsStage,
     ReferralState,
     RejectReason,
-    ReopenReason,
     Route,
 )
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
@@ -607,25 +606,4 @@ def case_withdraw(
         expected_state=expected_state,
         after=after,
         payload={"by_worker": by_worker},
-    )
-
-
-def case_reopen(
-    *, case: Case, user: User, reason: str, note: str = "", expected_state: str | None = None
-) -> Case:
-    """Reopen (重新开启) a closed case: non-performance, retaliation or new facts."""
-    _require_choice(reason, ReopenReason, "reason")
-
-    def after(c: Case):
-        if note and note.strip():
-            return {"note": Note.objects.create(case=c, author=user, body=note.strip()[:20_000]).pk}
-        return None
-
-    return _transition(
-        case=case,
-        user=user,
-        name="reopen",
-        expected_state=expected_state,
-        after=after,
-        payload={"reason": reason},
     )

@@ -342,6 +342,8 @@ def test_the_matrix_covers_every_transition_and_every_state():
     declared: dict[str, set[str]] = {}
     for t in Case._meta.get_field("state").get_all_transitions(Case):
         declared.setdefault(t.name, set()).add(t.source)
+    # Run by the system when the worker withdraws the provider consent: tests/casework/test_consent.py.
+    assert declared.pop("withdraw_referral") == {S.REFERRED}
     assert set(declared) == {m.audit_verb for m in MOVES.values()}
     for move in MOVES.values():  # the table agrees with the model's declared sources
         assert declared[move.audit_verb] == set(move.sources), move.name
@@ -890,8 +892,11 @@ def test_approval_checks_the_guard_again(world):
     case = drive_to(world, S.UNDER_REVIEW)
     referral_prepare(case, provider=world.centre, by=world.worker)
     s.case_refer(case=case, user=world.caseworker, provider_id=world.centre.pk)
-    consent = ConsentRecord.objects.get(case=case, scope=ConsentScope.LEGAL_AID_PROVIDER)
-    s.consent_withdraw(consent=consent, user=world.worker)
+    # (its record marked withdrawn directly: the service would also withdraw the waiting
+    # referral, tests/casework/test_consent.py; the guard is checked again all the same)
+    ConsentRecord.objects.filter(case=case, scope=ConsentScope.LEGAL_AID_PROVIDER).update(
+        withdrawn_at=timezone.now()
+    )
     # Then the supervisor cannot send it
     refused_with(
         GuardFailed,
