@@ -114,3 +114,61 @@ TIMELINE_VERBS = {
 TIMELINE_HIDDEN = {"access_granted", "access_revoked", "document_rendered", "document_downloaded"}
 
 OTHER_EVENT = Bilingual("其他记录（{verb}）", "other record ({verb})")
+
+# glossary §2.8 (staff column): what a closed case came to.
+OUTCOMES = {
+    "settled": Bilingual("协商和解", "settled"),
+    "mediation_agreement": Bilingual("达成调解协议", "mediation agreement"),
+    "arbitral_mediation": Bilingual("仲裁调解结案", "settled by arbitral mediation"),
+    "award_won": Bilingual("仲裁裁决：请求全部获支持", "award: all claims upheld"),
+    "award_partly_won": Bilingual("仲裁裁决：请求部分获支持", "award: claims partly upheld"),
+    "award_lost": Bilingual("仲裁裁决：请求被驳回", "award: claims dismissed"),
+    "judgment": Bilingual("法院判决", "court judgment"),
+    "enforced": Bilingual("执行到位 / 部分执行到位", "enforced in full / in part"),
+    "withdrawn": Bilingual("撤回仲裁申请或撤诉", "application or suit withdrawn"),
+    "deemed_withdrawn": Bilingual("视为撤回", "deemed withdrawn"),
+    "time_barred": Bilingual("超过仲裁时效", "time-barred"),
+    "referred_out": Bilingual("已转办", "passed to another authority"),
+    "ineligible": Bilingual("不符合援助条件", "not eligible"),
+}
+
+# casework.choices.Sex; "unstated" prints as a blank to fill in by hand.
+SEXES = {
+    "female": Bilingual("女", "female"),
+    "male": Bilingual("男", "male"),
+}
+
+# casework.choices.ProceedingsStage
+PROCEEDINGS_STAGES = {
+    "arbitration": Bilingual("劳动争议仲裁", "arbitration"),
+    "litigation": Bilingual("诉讼（一审、二审）", "litigation (first / second instance)"),
+    "enforcement": Bilingual("强制执行", "enforcement"),
+}
+
+# documents.models.EvidenceSource, as the source column of an evidence list.
+EVIDENCE_SOURCES = {
+    "worker": Bilingual("申请人提供", "provided by the applicant"),
+    "staff": Bilingual("工会收集", "collected by the union"),
+}
+
+# casework.models.eligibility.EligibilityResult
+ELIGIBILITY_RESULTS = {
+    "eligible": Bilingual("符合条件", "eligible"),
+    "not_eligible": Bilingual("不符合条件", "not eligible"),
+    "needs_information": Bilingual("尚需补充信息", "needs information"),
+}
+
+# rights.eligibility criterion outcomes
+CRITERION_OUTCOMES = {
+    "pass": Bilingual("符合", "met"),
+    "fail": Bilingual("不符合", "not met"),
+    "not_applicable": Bilingual("不适用", "not applicable"),
+    "unknown": Bilingual("待核实", "to be verified"),
+}
+
+# How a deadline of a closed case stood when it closed (closing report).
+DEADLINE_STANDING = {
+    "met": Bilingual("已遵守", "met"),
+    "missed": Bilingual("已届满而未遵守", "passed without being met"),
+    "not_reached": Bilingual("结案时尚未届满", "not yet due when the case closed"),
+}

@@ -11,7 +11,7 @@ def may_request_document(user, case, kind: str) -> bool:
     spec = FILINGS.get(kind)
     return (
         spec is not None
-        and case.state in spec.states
+        and spec.offered(case)
         and access(user, case) == Access.FULL
         and may(user, spec.action, case)
     )

@@ -1,11 +1,12 @@
 """Formatting for filings (glossary §1.3, §1.4): dates and amounts in both languages.
 
 Snapshots carry ISO dates and decimal strings; these filters print them the way a filing does:
-2026年11月24日 / 24 November 2026, 人民币12,345.60元 / 12,345.60元 / CNY 12,345.60.
+2026年11月24日 / 24 November 2026, 人民币12,345.60元 / 12,345.60元 / CNY 12,345.60, and the
+capital numerals of a written promise to pay (壹万贰仟叁佰肆拾伍元陆角整).
 """
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
@@ -95,3 +96,75 @@ def zh_rmb(value) -> str:
 def en_amount(value) -> str:
     money = _money(value)
     return f"CNY {money}" if money is not None else ""
+
+
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+CAPITAL_UNITS = ("", "拾", "佰", "仟")
+CAPITAL_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _capital_group(group: int) -> str:
+    """One group of up to four digits: 8600 → 捌仟陆佰, 1005 → 壹仟零伍."""
+    out, zero = "", False
+    for pos in (3, 2, 1, 0):
+        digit = group // 10**pos % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += CAPITAL_DIGITS[digit] + CAPITAL_UNITS[pos]
+    return out
+
+
+def capital_yuan(amount: Decimal) -> str:
+    """An amount in capital numerals (大写), as mediation agreements and written promises to pay
+    carry it beside the figures (glossary §1.3): 12345.60 → 壹万贰仟叁佰肆拾伍元陆角整."""
+    cents = int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    if cents < 0:
+        raise ValueError("a capital amount is never negative")
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    groups = []
+    rest = yuan
+    while rest:
+        groups.append(rest % 10000)
+        rest //= 10000
+    if len(groups) > len(CAPITAL_GROUPS):
+        raise ValueError("amount too large")
+    text, gap = "", False
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if group == 0:
+            gap = bool(text)
+            continue
+        if text and (gap or group < 1000):
+            text += "零"
+        text += _capital_group(group) + CAPITAL_GROUPS[index]
+        gap = False
+    if text:
+        text += "元"
+    if jiao == 0 and fen == 0:
+        return (text or "零元") + "整"
+    if fen == 0:
+        return f"{text}{CAPITAL_DIGITS[jiao]}角整"
+    if jiao == 0:
+        return f"{text}{'零' if text else ''}{CAPITAL_DIGITS[fen]}分"
+    return f"{text}{CAPITAL_DIGITS[jiao]}角{CAPITAL_DIGITS[fen]}分"
+
+
+@register.filter
+def zh_capital(value) -> str:
+    """人民币12,345.60元 → 壹万贰仟叁佰肆拾伍元陆角整 (empty for a missing amount)."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    if not amount.is_finite() or amount < 0:
+        return ""
+    try:
+        return capital_yuan(amount)
+    except ValueError:
+        return ""

@@ -1,0 +1,427 @@
+"""The five generated filings besides the referral packet (DESIGN §5, issue 4): each requested
+through documents.services on a case in the right state, rendered by its task (immediate in the
+tests), and read back from the PDF with pypdf; the refusals; planted markup in every free-text
+field; the case page's documents panel."""
+
+import io
+import re
+from datetime import date
+
+import pypdf
+import pytest
+from django.utils import translation
+
+from casework.choices import CaseState, OutcomeCode
+from casework.errors import Forbidden, GuardFailed, NotFound
+from casework.models import Case
+from documents.kinds import FILINGS
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.services import document_request
+from tests.factories import IntakeDataFactory, case_snapshot, drive_to, run_on_commit
+
+K = DocumentKind
+
+
+def pdf_text(doc: GeneratedDocument) -> str:
+    """The PDF's text with all whitespace removed: pypdf breaks CJK lines (and sometimes words)
+    wherever the layout wrapped them."""
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.READY, (doc.status, doc.failure_reason)
+    with doc.file.open("rb") as handle:
+        reader = pypdf.PdfReader(io.BytesIO(handle.read()))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def generate(case, kind, user) -> GeneratedDocument:
+    with run_on_commit():
+        return document_request(case=case, kind=kind, user=user)
+
+
+def assert_in(text: str, *needles: str) -> None:
+    missing = [n for n in needles if squash(n) not in text]
+    assert not missing, missing
+
+
+# --- the acceptance receipt ----------------------------------------------------------------------
+
+
+def test_acceptance_receipt_prints_the_acceptance_claims_deadlines_and_follow_up(world):
+    case = drive_to(world, CaseState.UNDER_REVIEW, occupation="操作工")
+    doc = generate(case, K.COMPLAINT_RECEIPT, world.caseworker2)  # any caseworker of the union
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "受理回执",
+        "Acceptance receipt",
+        case.reference,
+        "王小明",
+        "常州恒远碳纤维材料有限公司",
+        "武进区总工会已于",
+        "受理您的诉求",
+        "Wujin District Federation of Trade Unions",
+        "accepted your grievance for review",
+        "拖欠工资",
+        "人民币18,600.00元",
+        "CNY 18,600.00",
+        "拖欠、克扣工资",
+        "wage arrears or deductions",
+        # the limitation period the deadline engine computed, with its citation
+        "2027年8月16日（含当日）",
+        "16 August 2027",
+        "劳动争议调解仲裁法",
+        "我的诉求",
+        "My grievances",
+        "12351",
+    )
+    assert doc.case.reference in doc.snapshot["reference"]
+
+
+def test_acceptance_receipt_of_an_anonymous_case_never_prints_the_receipt_code(world):
+    from casework.services import case_accept_for_review, case_file
+
+    case, code = case_file(data=IntakeDataFactory(), anonymous=True)
+    case = case_accept_for_review(case=case, user=world.caseworker)
+    doc = generate(case, K.COMPLAINT_RECEIPT, world.caseworker)
+    text = pdf_text(doc)
+    assert_in(text, "查询进度", "receipt code you were given")
+    plain = code.replace("-", "")
+    assert plain not in text.replace("-", "") and code not in str(doc.snapshot)
+
+
+# --- helpers for the particulars ---------------------------------------------------------------
+
+
+def id_number(stem: str = "32041219900307123") -> str:
+    """A valid resident ID number (GB 11643-1999 check character)."""
+    from casework.validators import ID_CHECK, ID_WEIGHTS
+
+    total = sum(int(c) * w for c, w in zip(stem, ID_WEIGHTS, strict=True))
+    return stem + ID_CHECK[total % 11]
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (24, 16), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def add_evidence(case, user, *, description: str, source_note: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.services import evidence_upload
+
+    upload = SimpleUploadedFile("payslip.png", png_bytes(), content_type="image/png")
+    return evidence_upload(
+        case=case,
+        user=user,
+        files=[upload],
+        description=description,
+        evidence_date=date(2026, 8, 5),
+        source_note=source_note,
+    )
+
+
+PARTICULARS = {
+    "sex": "male",
+    "date_of_birth": date(1990, 3, 7),
+    "address": "常州市武进区湖塘镇人民路1号",
+    "occupation": "碳纤维操作工",
+    "employer_address": "常州市武进区滆湖中路8号",
+    "legal_representative": "张建国",
+    "employment_end": date(2026, 9, 30),
+}
+
+
+# --- the labour arbitration application --------------------------------------------------------
+
+
+def test_arbitration_application_prints_the_fields_of_ldmal_article_28(world):
+    import json
+
+    from casework.services.intake import ClaimItem
+    from documents.snapshot import unseal
+
+    number = id_number()
+    case = drive_to(
+        world,
+        CaseState.UNDER_REVIEW,
+        id_number=number,
+        claims=[
+            ClaimItem(
+                item="拖欠工资",
+                amount="18600.00",
+                period_start=date(2026, 7, 1),
+                period_end=date(2026, 9, 30),
+            ),
+            ClaimItem(item="解除劳动合同经济补偿", amount="15500.00"),
+        ],
+        **PARTICULARS,
+    )
+    add_evidence(case, world.caseworker, description="2026年7月工资条", source_note="职工手机拍摄")
+    doc = generate(case, K.ARBITRATION_APPLICATION, world.caseworker)
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "劳动仲裁申请书",
+        "Labour arbitration application",
+        case.reference,
+        # Art. 28 item 1: the applicant and the respondent
+        "申请人",
+        "王小明",
+        "男",
+        "1990年3月7日",
+        "7 March 1990",
+        number,
+        "13812345678",
+        "碳纤维操作工",
+        "常州市武进区湖塘镇人民路1号",
+        "被申请人",
+        "Respondent",
+        "常州恒远碳纤维材料有限公司",
+        "91320412MA1WY8K5BP",
+        "常州市武进区滆湖中路8号",
+        "张建国",
+        # item 2: the claims, itemised, and the facts and reasons
+        "仲裁请求",
+        "Claims",
+        "请求裁决被申请人支付申请人拖欠工资人民币18,600.00元（计算期间：2026年7月1日至2026年9月30日）",
+        "解除劳动合同经济补偿15,500.00元",
+        "CNY 15,500.00",
+        "人民币34,100.00元",
+        "CNY 34,100.00",
+        "事实与理由",
+        "Facts and reasons",
+        "公司自2026年7月起拖欠工资三个月。",
+        "第二十八条",
+        # item 3: the evidence and its sources; witnesses
+        "证据和证据来源",
+        "Evidence and its sources",
+        "2026年7月工资条",
+        "工会收集：职工手机拍摄",
+        "证人姓名和住所",
+        "Witnesses: names and addresses",
+        # addressed to the commission (blank here, with the jurisdiction rule), signed and dated
+        "第二十一条",
+        "武进区",
+        "申请人（签名）",
+        "副本1份",
+    )
+    # The ID number is printed in full but stored sealed, as the phone is.
+    stored = json.dumps(doc.snapshot, ensure_ascii=False)
+    assert number not in stored and "13812345678" not in stored
+    assert unseal(doc.snapshot)["applicants"][0]["id_number"] == number
+
+
+def test_arbitration_application_of_a_case_without_particulars_leaves_blanks(world):
+    case = drive_to(world, CaseState.AWAITING_WORKER)
+    doc = generate(case, K.ARBITRATION_APPLICATION, world.caseworker)
+    applicant = doc.snapshot["applicants"][0]
+    # nothing is invented: what the intake did not give stays empty and prints as a blank line
+    assert applicant["sex"] is None and applicant["date_of_birth"] is None
+    assert applicant["id_number"] == "" and doc.snapshot["forum"]["name"] == ""
+    text = pdf_text(doc)
+    assert_in(text, "出生日期", "Date of birth", "劳动人事争议仲裁委员会", "空白处由申请人填写")
+
+
+# --- the legal-aid application -----------------------------------------------------------------
+
+
+def test_legal_aid_application_prints_the_exemption_the_assessment_found(world):
+    from casework.services.eligibility import eligibility_assess
+
+    number = id_number("32041219851111002")
+    case = drive_to(
+        world, CaseState.UNDER_REVIEW, migrant_worker=True, id_number=number, **PARTICULARS
+    )
+    eligibility_assess(
+        case=case,
+        user=world.caseworker,
+        facts={"matter_types": ["wages"], "migrant_worker": True, "represented": False},
+    )
+    doc = generate(case, K.LEGAL_AID_APPLICATION, world.caseworker)
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "法律援助申请表",
+        "Legal-aid application form",
+        case.reference,
+        "王小明",
+        number,
+        "常州恒远碳纤维材料有限公司",
+        "劳动报酬（工资等）",
+        "《法律援助法》第31条第5项",
+        "Legal Aid Law Art. 31, item 5",
+        "免予核查经济困难状况",
+        "Exempt from verification of economic difficulty",
+        "《法律援助法》第42条第3项",
+        "请求支付劳动报酬或者给予工伤事故人身损害赔偿的进城务工人员",
+        "人民币18,600.00元",
+        "2027年8月16日（含当日）",
+        "本人承诺",
+        "I declare that what is written above",
+        "申请人（签名或者按指印）",
+    )
+    assert doc.snapshot["assessment"]["exemption"]["code"] == "la_exemption"
+
+
+def test_legal_aid_application_without_an_assessment_asks_for_the_means_by_hand(world):
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    doc = generate(case, K.LEGAL_AID_APPLICATION, world.supervisor)
+    assert doc.snapshot["assessment"] is None and doc.snapshot["provider"] is None
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "家庭人均月收入",
+        "Monthly household income per person",
+        "请勾选并附证明材料",
+        "第四十二条",
+        "第三十八条",
+    )
+
+
+# --- the mediation agreement -------------------------------------------------------------------
+
+
+def test_mediation_agreement_in_mediation_leaves_the_terms_to_be_filled_in(world):
+    case = drive_to(world, CaseState.MEDIATION, **PARTICULARS)
+    doc = generate(case, K.MEDIATION_AGREEMENT, world.caseworker)
+    assert doc.snapshot["recorded"] is None and doc.snapshot["amount"] is None
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "调解协议书",
+        "Mediation agreement",
+        "王小明",
+        "常州恒远碳纤维材料有限公司",
+        "张建国",
+        "武进区总工会",
+        "调解员",
+        "caseworker",
+        "调解协议尚未记录",
+        "第十四条",
+        "支付令",
+        "payment order",
+        "调解员（签名）",
+        "调解组织印章",
+    )
+
+
+def test_mediation_agreement_once_recorded_prints_the_terms_and_capital_amount(world):
+    case = drive_to(world, CaseState.CLOSED)
+    assert case.outcome == OutcomeCode.MEDIATION_AGREEMENT
+    doc = generate(case, K.MEDIATION_AGREEMENT, world.caseworker)
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "公司于十日内支付欠薪。",
+        "人民币18,600.00元（大写：人民币壹万捌仟陆佰元整）",
+        "CNY 18,600.00",
+        "The respondent pays the applicant",
+    )
+
+
+def test_mediation_agreement_is_refused_for_a_case_closed_another_way(world):
+    from casework.services import case_record_outcome
+
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    case = case_record_outcome(case=case, user=world.caseworker, outcome=OutcomeCode.SETTLED)
+    case = Case.objects.select_related("owning_org").get(pk=case.pk)
+    before = case_snapshot(case)
+    with pytest.raises(GuardFailed):
+        generate(case, K.MEDIATION_AGREEMENT, world.caseworker)
+    assert case_snapshot(case) == before
+    assert not GeneratedDocument.objects.filter(case=case).exists()
+
+
+# --- the closing report ------------------------------------------------------------------------
+
+
+def test_closing_report_of_a_mediated_case(world):
+    case = drive_to(world, CaseState.CLOSED)
+    doc = generate(case, K.CLOSING_REPORT, world.caseworker)
+    text = pdf_text(doc)
+    assert_in(
+        text,
+        "结案报告",
+        "Closing report",
+        case.reference,
+        "已结案",
+        "达成调解协议",
+        "mediation agreement",
+        "王小明",
+        "常州恒远碳纤维材料有限公司",
+        "请求金额合计",
+        "人民币18,600.00元",
+        "Awarded or agreed",
+        "18,600.00元",
+        "Recovered",
+        "期限遵守情况",
+        "达成调解协议，结案",
+        "reached a mediation agreement; case closed",
+        "结案人",
+        "caseworker",
+        "第五十条",
+    )
+    standings = {d["id"]: d["standing"]["code"] for d in doc.snapshot["deadlines"]}
+    assert standings["FIRST_RESPONSE"] == "met"
+    assert standings["ARB_LIMIT"] == "not_reached"
+
+
+def test_closing_report_of_a_withdrawn_case_names_the_worker_who_withdrew(world):
+    case = drive_to(world, CaseState.WITHDRAWN)
+    doc = generate(case, K.CLOSING_REPORT, world.district_supervisor)
+    assert doc.snapshot["closed_by"]["verb"] == "withdraw"
+    text = pdf_text(doc)
+    assert_in(text, "已撤回", "职工撤回诉求", "the worker withdrew the grievance", "撤回了诉求")
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "kind", "who", "error"),
+    [
+        # not in this state
+        (CaseState.SUBMITTED, K.COMPLAINT_RECEIPT, "caseworker", GuardFailed),
+        (CaseState.UNDER_REVIEW, K.MEDIATION_AGREEMENT, "caseworker", GuardFailed),
+        (CaseState.UNDER_REVIEW, K.CLOSING_REPORT, "caseworker", GuardFailed),
+        (CaseState.CLOSED, K.ARBITRATION_APPLICATION, "caseworker", GuardFailed),
+        (CaseState.WITHDRAWN, K.COMPLAINT_RECEIPT, "supervisor", GuardFailed),
+        # not this person
+        (CaseState.UNDER_REVIEW, K.ARBITRATION_APPLICATION, "caseworker2", Forbidden),
+        (CaseState.UNDER_REVIEW, K.LEGAL_AID_APPLICATION, "caseworker2", Forbidden),
+        (CaseState.MEDIATION, K.MEDIATION_AGREEMENT, "caseworker2", Forbidden),
+        (CaseState.CLOSED, K.CLOSING_REPORT, "caseworker2", Forbidden),
+        # does not see the case at all
+        (CaseState.UNDER_REVIEW, K.COMPLAINT_RECEIPT, "other_caseworker", NotFound),
+        (CaseState.UNDER_REVIEW, K.ARBITRATION_APPLICATION, "lawyer", NotFound),
+        (CaseState.UNDER_REVIEW, K.LEGAL_AID_APPLICATION, "analyst", NotFound),
+        (CaseState.UNDER_REVIEW, K.COMPLAINT_RECEIPT, "worker", NotFound),
+    ],
+)
+def test_refused_requests_create_nothing(world, state, kind, who, error):
+    case = drive_to(world, state)
+    before = case_snapshot(case)
+    with pytest.raises(error):
+        generate(case, kind, getattr(world, who))
+    assert case_snapshot(case) == before
+    assert not GeneratedDocument.objects.filter(case=case).exists()
+
+
+def test_every_kind_is_registered_with_a_template_title_and_button():
+    from django.template.loader import get_template
+
+    from documents import labels
+
+    assert list(FILINGS) == list(DocumentKind.values)
+    for kind, spec in FILINGS.items():
+        assert kind in labels.DOCUMENT_TITLES
+        get_template(spec.template)
+        with translation.override("en"):
+            assert str(spec.generate_label).startswith("Generate")
