@@ -3,6 +3,7 @@
 from .consent import consent_grant, consent_revoke, consent_withdraw
 from .intake import IntakeData, case_draft_create, case_file, receipt_lookup
 from .records import case_assign, case_claim, message_post, note_add
+from .referrals import case_referral_conflict_check, referrals_expire_due
 from .reopen import case_reopen
 from .transitions import (
     case_accept_for_review,
@@ -14,7 +15,6 @@ from .transitions import (
     case_record_agreement,
     case_record_outcome,
     case_refer,
-    case_referral_conflict_check,
     case_reject,
     case_request_info,
     case_resume,
@@ -54,4 +54,5 @@ __all__ = [
     "message_post",
     "note_add",
     "receipt_lookup",
+    "referrals_expire_due",
 ]

@@ -308,15 +308,15 @@ def _provider(provider_id) -> Organisation:
     return org
 
 
-def _referral_guard(case: Case, provider: Organisation) -> None:
-    from documents.selectors import referral_packet_ready
+def _referral_guard(case: Case, provider: Organisation, *, packet: bool = True) -> None:
+    from .referrals import referral_packet_generated
 
     errors = {}
     if not _consent_in_force(case, ConsentScope.LEGAL_AID_PROVIDER, provider):
         errors["provider"] = [
             _("The worker has not consented to sharing the case with this provider.")
         ]
-    if not referral_packet_ready(case):
+    if packet and not referral_packet_generated(case):
         errors["packet"] = [_("Generate the referral packet first.")]
     if errors:
         raise GuardFailed(_("The case cannot be referred yet."), field_errors=errors)
@@ -329,6 +329,9 @@ def _send_referral(c: Case, referral: Referral, approver: User | None) -> dict:
     )
     referral.approved_by = approver
     referral.save(update_fields=["sent_at", "response_due", "approved_by"])
+    from .referrals import referral_conflict_run
+
+    referral_conflict_run(referral=referral)  # automatic, at sending (casework.services.referrals)
     return {
         "referral": referral.pk,
         "provider": referral.provider_id,
@@ -359,7 +362,12 @@ def case_refer(
         case=locked, state__in=[ReferralState.PENDING, ReferralState.ACCEPTED]
     ).exists():
         raise GuardFailed(_("This case already has a referral in progress."))
-    _referral_guard(locked, provider)
+    from .referrals import referral_packet_generate, referral_provider_check
+
+    referral_provider_check(provider, locked)
+    _referral_guard(locked, provider, packet=False)
+    # The packet is generated on sending, as the referring user (its snapshot is this moment).
+    referral_packet_generate(case=locked, user=user)
     referral = Referral.objects.create(case=locked, provider=provider, created_by=user)
     needs_approval = locked.owning_org.requires_referral_approval and not is_supervisor(
         principal_for(user), locked
@@ -426,25 +434,6 @@ def _pending_referral(case: Case) -> Referral:
     return referral
 
 
-@transaction.atomic
-def case_referral_conflict_check(*, case: Case, user: User, conflict_found: bool) -> Referral:
-    """The coordinator records the result of the conflict check (利益冲突审查) against the
-    provider's own past and current matters."""
-    if access(user, case) == Access.NONE or not may(user, "conflict_check", case):
-        raise NotFound()
-    referral = _pending_referral(case)
-    referral.conflict_checked_at = timezone.now()
-    referral.conflict_found = bool(conflict_found)
-    referral.save(update_fields=["conflict_checked_at", "conflict_found"])
-    audit_record(
-        verb="conflict_checked",
-        actor=user,
-        case=case,
-        payload={"referral": referral.pk, "conflict_found": bool(conflict_found)},
-    )
-    return referral
-
-
 def case_accept_referral(
     *, case: Case, user: User, lawyer_id, expected_state: str | None = None
 ) -> Case:
@@ -452,7 +441,7 @@ def case_accept_referral(
 
     def guard(c: Case):
         referral = _pending_referral(c)
-        if referral.conflict_checked_at is None or referral.conflict_found is not False:
+        if not referral.conflict_passed:
             message = _("Run the conflict check first; a case with a conflict cannot be accepted.")
             raise GuardFailed(message, field_errors={"conflict": [message]})
         lawyer = User.objects.filter(

@@ -572,6 +572,8 @@ def test_referral_waits_for_approval_then_the_coordinator_sees_a_summary_and_acc
         assert secret not in text
     assert "¥18,600.00" in text and "常州恒远碳纤维材料有限公司" in text
 
+    # (as if the automatic conflict check at sending had not run)
+    Referral.objects.filter(case=case).update(conflict_checked_at=None, conflict_found=None)
     refused = _transition(
         client, Case.objects.get(pk=case.pk), "accept_referral", lawyer=world.lawyer.pk
     )

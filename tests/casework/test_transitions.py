@@ -362,7 +362,9 @@ def test_transition_is_allowed_from_its_source_state(world, name, state):
     with run_on_commit() as scheduled:
         move.run(world, case, actor)
 
-    assert len(scheduled) == 1  # one notification task, run once the transaction commits
+    # One notification task, run once the transaction commits; referring also renders the
+    # referral packet generated on sending.
+    assert len(scheduled) == (2 if name == "refer_to_legal_aid" else 1)
     after = fresh(case)
     assert after.state == move.target
     assert after.version == before["case"]["version"] + 1
@@ -777,6 +779,8 @@ def test_refer_needs_consent_in_force(world):
     "packet", [None, DocumentStatus.QUEUED, DocumentStatus.FAILED, "other_kind"]
 )
 def test_refer_needs_a_ready_referral_packet(world, packet):
+    # The packet is generated on sending (issue 5): whatever packet the case had before, the
+    # referral requests a new version as the referring user, with this moment's snapshot.
     case = _under_review_for_direct_referral(world)
     s.consent_grant(
         case=case, user=world.worker, scope=ConsentScope.LEGAL_AID_PROVIDER, provider=world.centre
@@ -793,12 +797,16 @@ def test_refer_needs_a_ready_referral_packet(world, packet):
         GeneratedDocument.objects.create(
             case=case, kind=DocumentKind.REFERRAL_PACKET, version=1, status=packet
         )
-    refused_with(
-        GuardFailed,
-        lambda: s.case_refer(case=case, user=world.caseworker, provider_id=world.centre.pk),
-        case,
-        "packet",
+    before = GeneratedDocument.objects.filter(case=case, kind=DocumentKind.REFERRAL_PACKET)
+    versions = set(before.values_list("version", flat=True))
+    s.case_refer(case=case, user=world.caseworker, provider_id=world.centre.pk)
+    new = GeneratedDocument.objects.filter(case=case, kind=DocumentKind.REFERRAL_PACKET).exclude(
+        version__in=versions
     )
+    assert [(d.version, d.requested_by_id) for d in new] == [
+        (max(versions, default=0) + 1, world.caseworker.pk)
+    ]
+    assert fresh(case).state == S.REFERRED
 
 
 @pytest.mark.parametrize("provider", ["union", "missing", "none"])
@@ -870,7 +878,10 @@ def test_refer_with_a_packet_rendered_by_weasyprint(world):
     # Then the case is referred, and the chain holds the packet's render and the referral
     assert fresh(case).state == S.REFERRED
     verbs = list(AuditEvent.objects.filter(case=case).values_list("verb", flat=True))
-    assert verbs[-3:] == ["document_requested", "document_rendered", "refer_to_legal_aid"]
+    # (the packet is generated again on sending, and the conflict check runs automatically)
+    assert verbs.index("document_requested") < verbs.index("document_rendered")
+    assert verbs.count("document_requested") == 2
+    assert verbs.index("conflict_checked") < verbs.index("refer_to_legal_aid")
 
 
 def test_a_supervisor_who_refers_needs_no_second_approval(world):
@@ -922,6 +933,8 @@ def test_a_second_referral_while_one_is_live_is_refused(world):
 
 def test_accept_referral_needs_a_conflict_check(world):
     case = drive_to(world, S.REFERRED)
+    # (as if the automatic check at sending had not run)
+    Referral.objects.filter(case=case).update(conflict_checked_at=None, conflict_found=None)
     refused_with(
         GuardFailed,
         lambda: s.case_accept_referral(
