@@ -4,6 +4,7 @@ tools (eligibility, calculators, deadlines), each in its own module."""
 from .urls_calculators import urlpatterns as calculator_patterns
 from .urls_deadlines import urlpatterns as deadline_patterns
 from .urls_eligibility import urlpatterns as eligibility_patterns
+from .urls_provider import urlpatterns as provider_patterns
 from .urls_staff import urlpatterns as staff_patterns
 from .urls_worker import urlpatterns as worker_patterns
 
@@ -14,4 +15,5 @@ urlpatterns = (
     + eligibility_patterns
     + calculator_patterns
     + deadline_patterns
+    + provider_patterns
 )

@@ -15,7 +15,9 @@ Which dates start which rules (the §6.2 trigger codes):
 - a pending referral's sending day → REFERRAL_RESPONSE (its recorded response date when the
   referral has one, so the page agrees with the expiry sweep);
 - an arbitration filing date (proceedings started at arbitration) → ARB_ACCEPT,
-  ARB_DEFECT_NOTICE (the commission's own periods).
+  ARB_DEFECT_NOTICE (the commission's own periods);
+- the dates of each proceedings stage (acceptance, award, its receipt, judgment, performance):
+  see casework.services.proceedings.
 
 A deadline counts as met when what it waits for has happened: FIRST_RESPONSE once the case is
 accepted for review (or later), the limitation periods once arbitration is filed. The nearest
@@ -136,10 +138,14 @@ def _triggers(row: dict, referral: dict | None) -> dict[str, date]:
         out["referral_sent"] = timezone.localdate(referral["sent_at"])
     if row["filing_date"] and row["stage"] == ProceedingsStage.ARBITRATION:
         out["arbitration_applied"] = row["filing_date"]
+    # The dates of the proceedings stages (casework.services.proceedings).
+    out.update(row.get("_proceedings", ({}, set(), set()))[0])
     return out
 
 
 def _is_met(code: str, row: dict) -> bool:
+    if code in row.get("_proceedings", ({}, set(), set()))[1]:
+        return True
     if code == "FIRST_RESPONSE":
         return row["state"] not in (CaseState.DRAFT, CaseState.SUBMITTED)
     if code in LIMITATION_CODES:
@@ -179,6 +185,23 @@ def _compute(row: dict, referral: dict | None, events: list[dict], ctx: _Context
             due = referral["response_due"]
         else:
             effective = _effective_rule(rule, row["owning_org__path"], ctx.targets)
+            if rule.extension and rule.code in row.get("_proceedings", ({}, set(), set()))[2]:
+                # The authority extended the period (ARB_AWARD: 45 + 15 days, LDMAL Art. 43).
+                effective = SimpleNamespace(
+                    **{
+                        k: getattr(effective, k)
+                        for k in (
+                            "code",
+                            "unit",
+                            "working_days",
+                            "roll_to_working_day",
+                            "direction",
+                            "suspension",
+                            "interruption",
+                        )
+                    },
+                    period=effective.period + rule.extension,
+                )
             own = [e for e in events if e["rule_id"] == rule.pk]
             if own:
                 due = _due(effective, trigger, own, ctx.calendar)
@@ -223,7 +246,7 @@ def _recompute_batch(case_ids: list[int], ctx: _Context) -> int:
     )
     open_states = set(CaseState.open())
     open_ids = [r["id"] for r in rows if r["state"] in open_states]
-    referrals, events, existing = {}, {}, {}
+    referrals, events, existing, proceedings = {}, {}, {}, {}
     if open_ids:
         for ref in Referral.objects.filter(
             case_id__in=open_ids, state=ReferralState.PENDING, sent_at__isnull=False
@@ -233,6 +256,10 @@ def _recompute_batch(case_ids: list[int], ctx: _Context) -> int:
             "case_id", "rule_id", "kind", "start", "end"
         ):
             events.setdefault(ev["case_id"], []).append(ev)
+        from .proceedings import proceeding_triggers
+
+        for case_id, found in proceeding_triggers(open_ids).items():
+            proceedings[case_id] = found
         for d in CaseDeadline.objects.filter(case_id__in=open_ids).values(
             "id", "case_id", "rule_id", "trigger_date", "due_date", "met_at"
         ):
@@ -245,6 +272,8 @@ def _recompute_batch(case_ids: list[int], ctx: _Context) -> int:
         if row["state"] not in open_states:
             nearest[case_id] = None
             continue
+        if case_id in proceedings:
+            row["_proceedings"] = proceedings[case_id]
         computed = _compute(row, referrals.get(case_id), events.get(case_id, []), ctx)
         before = existing.get(case_id, {})
         for rule_id, (trigger, due, met) in computed.items():
