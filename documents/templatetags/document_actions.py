@@ -1,5 +1,13 @@
+"""The case page's documents panel asks here which filings the user may generate now."""
+
+from dataclasses import dataclass
+
 from django import template
 
+from casework.permissions import Access, access, may
+
+from ..kinds import FILINGS
+from ..models import DocumentKind
 from ..permissions import may_request_document as _may_request
 
 register = template.Library()
@@ -11,3 +19,52 @@ def may_request_document(context, case, kind: str) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
     return user is not None and _may_request(user, case, kind)
+
+
+@dataclass(frozen=True)
+class FilingRow:
+    kind: str
+    title: str
+    generate_label: str
+    document: object  # the latest GeneratedDocument of this kind, or None
+    may_generate: bool
+
+    @property
+    def next_version(self) -> int:
+        return (self.document.version if self.document is not None else 0) + 1
+
+
+@register.simple_tag(takes_context=True)
+def case_filings(context, case, documents) -> list[FilingRow]:
+    """{% case_filings case documents as filings %}: one row for each kind of filing, in the
+    fixed order of documents.kinds.FILINGS, that has been generated for the case (`documents`:
+    the latest version of each kind, already loaded) or that the user may generate now.
+
+    The gate is asked once for the user's access and once per distinct action, on the loaded
+    case (documents.permissions.may_request_document's rules), so the panel costs the same few
+    queries whatever the number of kinds."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    latest = {doc.kind: doc for doc in documents or ()}
+    full = user is not None and access(user, case) == Access.FULL
+    allowed: dict[str, bool] = {}
+    rows = []
+    for kind, spec in FILINGS.items():
+        offered = False
+        if full and spec.offered(case):
+            if spec.action not in allowed:
+                allowed[spec.action] = may(user, spec.action, case)
+            offered = allowed[spec.action]
+        document = latest.get(kind)
+        if document is None and not offered:
+            continue
+        rows.append(
+            FilingRow(
+                kind=kind,
+                title=DocumentKind(kind).label,
+                generate_label=spec.generate_label,
+                document=document,
+                may_generate=offered,
+            )
+        )
+    return rows
