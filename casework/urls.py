@@ -2,6 +2,7 @@
 tools (eligibility, calculators, deadlines), each in its own module."""
 
 from .urls_calculators import urlpatterns as calculator_patterns
+from .urls_consent import urlpatterns as consent_patterns
 from .urls_deadlines import urlpatterns as deadline_patterns
 from .urls_eligibility import urlpatterns as eligibility_patterns
 from .urls_provider import urlpatterns as provider_patterns
@@ -16,4 +17,5 @@ urlpatterns = (
     + calculator_patterns
     + deadline_patterns
     + provider_patterns
+    + consent_patterns
 )

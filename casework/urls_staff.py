@@ -16,7 +16,6 @@ urlpatterns = [
     path("cases/<str:reference>/assign/", staff.case_assign_view, name="case_assign"),
     path("cases/<str:reference>/notes/", staff.case_note_view, name="case_note"),
     path("cases/<str:reference>/messages/", staff.case_message_view, name="case_message"),
-    path("cases/<str:reference>/consents/", staff.case_consent_view, name="case_consent"),
     path(
         "cases/<str:reference>/referral/approve/",
         staff.case_approve_referral_view,

@@ -490,7 +490,9 @@ def case_detail(case: Case) -> CaseDetail:
         claims=lines,
         claims_total=total,
         consents=list(
-            case.consents.select_related("provider", "granted_by").order_by("granted_at", "id")
+            case.consents.select_related("provider", "granted_by", "withdrawn_by").order_by(
+                "granted_at", "id"
+            )
         ),
         referrals=referrals,
         live_referral=live,
@@ -649,9 +651,26 @@ def _phrase(
                 "scope": _label(ConsentScope, pl.get("scope"))
             }
         case "consent_withdrawn":
+            if event.actor_kind == "staff":
+                return _("recorded that the worker withdrew consent: %(scope)s") % {
+                    "scope": _label(ConsentScope, pl.get("scope"))
+                }
             return _("withdrew consent: %(scope)s") % {
                 "scope": _label(ConsentScope, pl.get("scope"))
             }
+        case "withdraw_referral":
+            return _(
+                "the referral was withdrawn because the worker withdrew consent; the case is back with the union"
+            )
+        case "referral_withdrawn":
+            return _(
+                "the referral waiting for approval was withdrawn because the worker withdrew consent"
+            )
+        case "representation_ended":
+            return _(
+                "the worker withdrew consent to share with %(provider)s: representation ended; "
+                "the lawyer and the assignee were told"
+            ) % {"provider": org_name("provider")}
         case "document_requested" | "document_rendered":
             params = {
                 "document": _label(DocumentKind, pl.get("kind")),

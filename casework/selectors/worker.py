@@ -20,6 +20,7 @@ from accounts.models import Organisation
 
 from ..choices import (
     WORKER_OUTCOME_LABELS,
+    WORKER_REOPEN_TEXT,
     WORKER_ROUTE_TEXT,
     WORKER_STAGE_LABELS,
     CaseState,
@@ -60,6 +61,14 @@ _PLAIN = {
     "decline_referral": _REFERRAL_BACK,
     "expire_referral": _REFERRAL_BACK,
     "reopen": _("The union has reopened your grievance."),
+    "withdraw_referral": _(
+        "You withdrew your consent, so your case will not go to the legal-aid provider. "
+        "The union is working on it again."
+    ),
+    "representation_ended": _(
+        "You withdrew your consent to share with the legal-aid provider. Your lawyer and the "
+        "union have been told that you no longer want the lawyer to act for you."
+    ),
 }
 _CONSENT_SHORT = {
     ConsentScope.UNION_HANDLING: _("the union may handle your grievance"),
@@ -157,6 +166,9 @@ def _describe(event: AuditEvent, provider_names: dict[int, str]) -> TimelineEntr
         if verb == "reject":
             route = WORKER_ROUTE_TEXT.get(payload.get("route"))
             detail = str(route) if route else ""
+        elif verb == "reopen":
+            why = WORKER_REOPEN_TEXT.get(payload.get("reason"))
+            detail = str(why) if why else ""
     else:
         return None  # an event without worker wording is not shown rather than shown raw
     return TimelineEntry(

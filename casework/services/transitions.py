@@ -283,6 +283,16 @@ def case_record_agreement(
     text = _require_text(terms, "terms", _("Please write the terms of the agreement."))
     value = _amount(amount, "amount")
 
+    def guard(c: Case):
+        # A mediation agreement names both parties and both sign it (LDMAL Art. 14): recording
+        # one reveals the worker to the employer, however the mediation was started.
+        if not _consent_in_force(c, ConsentScope.EMPLOYER_DISCLOSURE):
+            raise GuardFailed(
+                _(
+                    "A mediation agreement names the worker, so it needs the worker's consent to disclose their identity to the employer."
+                )
+            )
+
     def after(c: Case):
         note = Note.objects.create(case=c, author=user, body=text)
         return {"note": note.pk, "amount": str(value) if value is not None else None}
@@ -292,6 +302,7 @@ def case_record_agreement(
         user=user,
         name="record_agreement",
         expected_state=expected_state,
+        guard=guard,
         method_kwargs={"amount": value},
         after=after,
     )

@@ -23,11 +23,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
-from accounts.models import Organisation
 from documents.evidence_selectors import evidence_panel
 from rights.selectors import case_category_panels
 
-from ..choices import CaseState, ConsentMethod
+from ..choices import CaseState
 from ..errors import Conflict, GuardFailed, NotFound
 from ..forms import staff as forms
 from ..models import Case, Referral
@@ -54,11 +53,11 @@ from ..services import (
     case_start_proceedings,
     case_submit,
     case_withdraw,
-    consent_grant,
     message_post,
     note_add,
 )
 from ..services.records import identity_view_record
+from .consent_forms import consent_forms
 
 FULL_OR_SUMMARY = (Access.FULL, Access.SUMMARY)
 
@@ -204,7 +203,7 @@ def _case_page(
         ),
         "note_form": form(forms.NoteForm) if may(user, "note", case) else None,
         "message_form": form(forms.MessageForm) if may(user, "message", case) else None,
-        "consent_form": form(forms.ConsentPaperForm) if may(user, "message", case) else None,
+        **consent_forms(form, case, user),
         "conflict_form": form(forms.ConflictCheckForm)
         if may(user, "conflict_check", case)
         else None,
@@ -418,27 +417,6 @@ def case_message_view(request, reference: str):
             case=case, user=request.user, body=form.cleaned_data["body"]
         ),
         lambda _result: _("Message sent."),
-    )
-
-
-@staff_view
-@require_POST
-def case_consent_view(request, reference: str):
-    """Record a consent the worker gave on paper (the scan is kept with the evidence)."""
-
-    def run(case, form):
-        provider_id = form.cleaned_data.get("provider")
-        provider = Organisation.objects.filter(pk=provider_id).first() if provider_id else None
-        return consent_grant(
-            case=case,
-            user=request.user,
-            scope=form.cleaned_data["scope"],
-            provider=provider,
-            method=ConsentMethod.PAPER,
-        )
-
-    return _act(
-        request, reference, forms.ConsentPaperForm, run, lambda _result: _("Consent recorded.")
     )
 
 

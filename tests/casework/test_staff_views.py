@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -507,7 +508,19 @@ def test_unknown_transition_is_404_and_get_is_405(client, world, filed_case):
     assert Case.objects.get(pk=filed_case.pk).state == CaseState.SUBMITTED
 
 
-def test_notes_messages_and_paper_consent_from_the_case_page(client, world, filed_case):
+PDF_SCAN = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def test_notes_messages_and_paper_consent_from_the_case_page(
+    client, world, filed_case, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
     case = case_accept_for_review(case=filed_case, user=world.caseworker)
     _login(client, world.caseworker)
 
@@ -519,7 +532,12 @@ def test_notes_messages_and_paper_consent_from_the_case_page(client, world, file
     )
     consent = client.post(
         reverse("casework:case_consent", args=[case.reference]),
-        {"scope": ConsentScope.LEGAL_AID_PROVIDER, "provider": world.centre.pk},
+        {
+            "scope": ConsentScope.LEGAL_AID_PROVIDER,
+            "provider": world.centre.pk,
+            # the scan of the signed form is required (tests/casework/test_consent.py)
+            "scan": SimpleUploadedFile("consent.pdf", PDF_SCAN, content_type="application/pdf"),
+        },
     )
 
     assert (note.status_code, message.status_code, consent.status_code) == (303, 303, 303)
