@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 from django import template
+from django.utils.translation import get_language
 
 from casework.permissions import Access, access, may
 
+from .. import labels
 from ..kinds import FILINGS
-from ..models import DocumentKind
 from ..permissions import may_request_document as _may_request
 
 register = template.Library()
@@ -61,10 +62,17 @@ def case_filings(context, case, documents) -> list[FilingRow]:
         rows.append(
             FilingRow(
                 kind=kind,
-                title=DocumentKind(kind).label,
+                title=_title(kind),
                 generate_label=spec.generate_label,
                 document=document,
                 may_generate=offered,
             )
         )
     return rows
+
+
+def _title(kind: str) -> str:
+    """The filing's title as its PDF prints it (glossary §2.12: 受理回执 is the "acceptance
+    receipt"), in the reader's language."""
+    title = labels.DOCUMENT_TITLES[kind]
+    return title.zh if (get_language() or "zh").startswith("zh") else title.en
