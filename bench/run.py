@@ -275,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     status = 0
     started = time.perf_counter()
-    for cases in counts:
+    # Benchmarks that need no bench database: asking for one of them alone skips the pages.
+    standalone = ("calculator_", "render_packet")
+    only_standalone = bool(args.name) and any(
+        args.name in prefix or prefix.startswith(args.name) for prefix in standalone
+    )
+    for cases in [] if only_standalone else counts:
         db = BenchDatabase(cases)
         seeded = prepare(db, args.seed)
         if seeded is not None:
@@ -309,11 +314,15 @@ def main(argv: list[str] | None = None) -> int:
             ended = f"signal {-code}" if code < 0 else f"status {code}"
             notes.append(f"- the {label(cases)} run ended early or with failures ({ended})")
             status = 1
-    # Benchmarks that are not page requests: the calculators (no database) and recomputing every
-    # deadline of the largest bench database.
+    # Benchmarks that are not page requests: the calculators (no database), rendering a 10-page
+    # referral packet (a throw-away SQLite database of its own) and recomputing every deadline
+    # of the largest bench database.
     largest = BenchDatabase(max(counts)) if counts else None
-    scripts = [([PYTHON, "bench/calculators.py"], dict(os.environ), "calculator_")]
-    if largest is not None:
+    scripts = [
+        ([PYTHON, "bench/calculators.py"], dict(os.environ), "calculator_"),
+        ([PYTHON, "bench/render.py"], dict(os.environ), "render_packet"),
+    ]
+    if largest is not None and not only_standalone:
         scripts.append(
             (
                 [PYTHON, "bench/deadlines.py", "--cases", str(largest.cases)],

@@ -10,15 +10,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from casework.errors import Forbidden, GuardFailed
+from casework.errors import Forbidden, GuardFailed, NotFound
 from casework.permissions import Access, get_case_or_404
 
 from . import upload
 from .evidence import ALLOWED, clean_filename, refused, too_large_message
 from .kinds import download_filename
+from .models import GeneratedDocument
 from .services import (
     document_open_for_download,
     document_request,
+    document_retry,
     evidence_open_for_download,
     evidence_upload,
 )
@@ -30,6 +32,29 @@ def request_document(request, reference: str, kind: str):
     case, _level = get_case_or_404(request.user, reference)
     try:
         doc = document_request(case=case, kind=kind, user=request.user)
+    except (GuardFailed, Forbidden) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Generating the %(document)s, version %(version)d. Reload the page in a moment to download it."
+            )
+            % {"document": doc.get_kind_display(), "version": doc.version},
+        )
+    return HttpResponseRedirect(reverse("casework:case_detail", args=[case.reference]), status=303)
+
+
+@require_POST
+def retry_document(request, pk: int):
+    """POST from the case page: a failed document is queued again (same version, same
+    snapshot); back to the case. 404 for anyone who may not ask for it."""
+    doc = GeneratedDocument.objects.defer("snapshot").select_related("case").filter(pk=pk).first()
+    if doc is None:
+        raise NotFound(_("Document not found"))
+    case, _level = get_case_or_404(request.user, doc.case.reference)
+    try:
+        doc = document_retry(document=doc, user=request.user)
     except (GuardFailed, Forbidden) as exc:
         messages.error(request, exc.message)
     else:

@@ -224,3 +224,39 @@ def test_a_missing_harfbuzz_subset_gives_warning_w001(monkeypatch):
     (warning,) = _warnings()
     assert warning.id == "documents.W001" and warning.level == 30  # WARNING
     assert "libharfbuzz-subset0" in warning.hint
+
+
+# --- the retry route --------------------------------------------------------------------------
+
+
+def test_the_assignee_retries_from_the_case_page(
+    client, sign_in, world, reviewed_case, render_on_commit, monkeypatch, _documents_settings
+):
+    from django.urls import reverse
+
+    doc = _failed_packet(world, reviewed_case, render_on_commit, monkeypatch)
+    url = reverse("documents:retry", args=[doc.pk])
+    assert sign_in(world.caseworker).get(url).status_code == 405
+    from tests.factories import run_on_commit
+
+    with run_on_commit():
+        response = client.post(url)
+    assert response.status_code == 303
+    assert response["Location"] == reverse("casework:case_detail", args=[reviewed_case.reference])
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.READY
+
+
+@pytest.mark.parametrize("who", ["other_caseworker", "worker", "lawyer"])
+def test_the_retry_route_is_404_for_those_who_may_not_see_the_case(
+    client, sign_in, world, reviewed_case, render_on_commit, monkeypatch, who
+):
+    from django.urls import reverse
+
+    doc = _failed_packet(world, reviewed_case, render_on_commit, monkeypatch)
+    sign_in(getattr(world, who))
+    assert client.post(reverse("documents:retry", args=[doc.pk])).status_code == 404
+    assert client.post(reverse("documents:retry", args=[doc.pk + 100])).status_code == 404
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.FAILED
+    assert not AuditEvent.objects.filter(verb="document_retried").exists()
