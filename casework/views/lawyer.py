@@ -20,6 +20,8 @@ from ..selectors.staff import case_queryset
 from ..services.proceedings import proceeding_start, proceeding_update
 from .staff import SeeOther, _case_page, staff_view
 
+CHECKBOXES = ("final_award", "award_extended")
+
 
 @staff_view
 @require_GET
@@ -74,7 +76,11 @@ def proceeding_update_view(request, reference: str, proceeding_id: int):
         reference,
         ProceedingDatesForm(request.POST),
         lambda case, data: proceeding_update(
-            case=case, user=request.user, proceeding_id=proceeding_id, **data
+            case=case,
+            user=request.user,
+            proceeding_id=proceeding_id,
+            # A field left out of the post stays as it is; a checkbox left out is unticked.
+            **{k: v for k, v in data.items() if k in request.POST or k in CHECKBOXES},
         ),
         _("The dates were recorded; the deadlines were recomputed."),
     )

@@ -42,6 +42,8 @@ def _extra_args() -> dict[str, list[str]]:
         "casework:my_case_action": ["message", "answer", "withdraw", "consent", "consent-withdraw"],
         "documents:request": ["referral_packet"],
         "casework:case_calculator": sorted(CALCULATORS),
+        # A stage of proceedings: one that may exist and one that does not.
+        "casework:proceeding_update": ["1", "999999"],
     }
 
 
