@@ -629,3 +629,48 @@ def test_panel_shows_status_failure_reason_and_offers_a_new_version(
         return len(queries)
 
     assert panel_queries(world.caseworker) == panel_queries(world.caseworker2) <= 2
+
+
+# --- the legal-aid side: provider, lawyer, forum, outcome --------------------------------------
+
+
+def test_legal_aid_application_of_a_referred_case_names_the_provider(world):
+    case = drive_to(world, CaseState.REFERRED)
+    doc = generate(case, K.LEGAL_AID_APPLICATION, world.caseworker)
+    assert doc.snapshot["provider"]["zh"] == "常州市法律援助中心"
+    assert_in(
+        pdf_text(doc), "申请的法律援助机构", "常州市法律援助中心", "Changzhou Legal Aid Centre"
+    )
+
+
+def test_the_lawyer_files_at_the_recorded_forum_and_reports_the_outcome(world):
+    from casework.services import case_record_outcome
+
+    case = drive_to(world, CaseState.PROCEEDINGS)
+    application = generate(case, K.ARBITRATION_APPLICATION, world.lawyer)
+    assert_in(pdf_text(application), "此致", "常州市劳动人事争议仲裁委员会")
+    with run_on_commit():
+        case_record_outcome(
+            case=case,
+            user=world.lawyer,
+            outcome=OutcomeCode.AWARD_PARTLY_WON,
+            amount_awarded="15000",
+            amount_recovered="9300",
+        )
+    case = Case.objects.select_related("owning_org").get(pk=case.pk)
+    report = generate(case, K.CLOSING_REPORT, world.lawyer)
+    assert report.snapshot["recovered_share"] == "50"  # 9,300.00 of 18,600.00
+    assert_in(
+        pdf_text(report),
+        "仲裁裁决：请求部分获支持",
+        "award: claims partly upheld",
+        "劳动争议仲裁",
+        "常州市劳动人事争议仲裁委员会",
+        "常州市法律援助中心",
+        "lawyer",
+        "人民币18,600.00元",
+        "15,000.00元",
+        "9,300.00元",
+        "50%",
+        "记录结果并结案",
+    )
