@@ -12,7 +12,10 @@ storage and checked against the snapshot's hashes, the PDF/A-3b written with the
 The child prints its timings; the parent adds the child's peak RSS (getrusage of its children)
 and prints one line:
 
-    BENCH render_packet median_ms=… p95_ms=… queries=0 pages=… pages_per_s=… peak_rss_mb=…
+    BENCH render_packet median_ms=… p95_ms=… queries=0 pages=… pages_per_s=… peak_rss_mb=… …
+
+with the process CPU time per render (cpu_median_ms) and the load average before and after
+beside the wall-clock times, since a busy machine stretches the wall clock, not the work.
 """
 
 from __future__ import annotations
@@ -121,6 +124,38 @@ def build_case():
     return case
 
 
+REFERENCE_PAGE = (
+    "<h2>第{n}节 劳动争议 Section {n}: labour dispute</h2>"
+    + "<p>申请人于2024年3月1日入职被申请人处，从事生产线操作工作，被申请人拖欠工资三个月。"
+    "The worker joined the employer on 1 March 2024 and has not been paid for three months.</p>"
+    * 3
+    + "<table>"
+    + "<tr><td>请求事项 Claim</td><td>拖欠工资 Wage arrears</td><td>人民币6,200.00元</td></tr>" * 8
+    + "</table><p style='break-after: page'></p>"
+)
+
+
+def reference_render_ms() -> float:
+    """A yardstick measured beside the packet: the 20-page zh/en document of libraries.md §3.3
+    (h2, three paragraphs and an 8-row table per page), which took 1.37 s on an idle 2-core
+    machine with HarfBuzz-Subset. The ratio tells how busy this machine was."""
+    from weasyprint import CSS, HTML
+
+    css = CSS(
+        string="@page { size: A4; margin: 20mm; @bottom-center { content: counter(page) "
+        "' / ' counter(pages); font-family: 'Noto Sans CJK SC'; } } "
+        "html { font-family: 'Noto Sans CJK SC', sans-serif; font-size: 10pt; } "
+        "td { border: 0.5pt solid #999; padding: 1mm; }"
+    )
+    html = '<html lang="zh-CN"><body>' + "".join(REFERENCE_PAGE.format(n=n) for n in range(1, 21))
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        HTML(string=html).write_pdf(stylesheets=[css])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def child(args) -> int:
     """Build the case in a throw-away database, then time the render; print JSON."""
     sys.path.insert(0, str(ROOT))
@@ -173,22 +208,26 @@ def child(args) -> int:
         first_ms = (time.perf_counter() - first_started) * 1000
         for _ in range(args.warmup - 1):
             render()
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             render()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as queries:
             render()
+        reference_ms = reference_render_ms()
     print(
         json.dumps(
             {
                 "times": times,
+                "cpu": cpu,
                 "first_ms": first_ms,
                 "pages": pages,
                 "pdf_bytes": len(pdf),
                 "attachments": len(snapshot["evidence"]),
                 "queries": len(queries.captured_queries),
+                "reference_ms": reference_ms,
             }
         )
     )
@@ -205,11 +244,20 @@ def main(argv=None) -> int:
         parser.error("at least 20 measured runs and 1 warm-up")
     if args.child:
         return child(args)
+    load_before = os.getloadavg()[0]
     env = dict(os.environ)
     env["DJANGO_DEBUG"] = "0"
     env.setdefault("LOG_LEVEL", "WARNING")
     proc = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, __file__, "--child", "--runs", str(args.runs), "--warmup", str(args.warmup)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "--runs",
+            str(args.runs),
+            "--warmup",
+            str(args.warmup),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -231,7 +279,9 @@ def main(argv=None) -> int:
         f"queries={result['queries']} pages={pages} pages_per_s={pages / median * 1000:.1f} "
         f"peak_rss_mb={peak_mb:.0f} first_ms={result['first_ms']:.0f} "
         f"attachments={result['attachments']} pdf_kb={result['pdf_bytes'] // 1024} "
-        f"runs={len(times)}"
+        f"runs={len(times)} cpu_median_ms={statistics.median(result['cpu']):.0f} "
+        f"reference_20p_ms={result['reference_ms']:.0f} "
+        f"load={load_before:.1f}-{os.getloadavg()[0]:.1f}"
     )
     return 0
 

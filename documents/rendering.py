@@ -83,18 +83,24 @@ def time_limit(seconds: float | None):
         yield
         return
 
+    armed = [True]
+
     def expired(signum, frame):
-        raise _Expired()
+        if armed[0]:  # not once the block has ended and the timer is being taken down
+            raise _Expired()
 
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, expired)
     previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
-    except _Expired as exc:
+        try:
+            yield
+        finally:
+            armed[0] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired as exc:  # also when it fired as the block was ending
         raise RenderError(f"the render took longer than {seconds:g} seconds") from exc
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         remaining, interval = previous_timer
         if remaining:
