@@ -7,8 +7,11 @@ walked through its `steps` with the real services (see seed.py). A step is a sma
 
 verbs: accept, assign, note, msg (staff message), wmsg (the worker's message), ask, answer,
 consent (employer disclosure), mediate, failed, agree (terms|amount), refer (provider),
-approve, check (conflict check: none found), take (lawyer), decline (reason|note), expire,
-proceed (stage|forum), outcome (code|awarded|recovered), reject (reason|route),
+approve, return (the supervisor returns a waiting referral for changes: note),
+check (the coordinator runs the conflict check again and clears matches with other workers of
+the same employer), take (lawyer), decline (reason|note), expire,
+proceed (stage|forum), award (the arbitration's acceptance, award and its receipt: case no.),
+outcome (code|awarded|recovered), reject (reason|route),
 withdraw (staff note), reopen (reason|note),
 calc (calculator|field=value|…: a calculated claim, as the calculator screen adds it).
 
@@ -255,6 +258,8 @@ GRIEVANCES: list[Grievance] = [
             "accept",
             "msg:已收到材料，我们将联系总承包单位核实工程款结算情况。",
             "note:总包项目经理电话已记录，约定下周面谈。",
+            "refer:centre",
+            "return:请先补齐六名职工各自的考勤记录和工资条，再提交转介。",
         ),
         tags=("collective",),
     ),
@@ -699,6 +704,7 @@ GRIEVANCES: list[Grievance] = [
             "take:lawyer1",
             f"proceed:arbitration|{WUJIN_AC}",
             "note@lawyer1:仲裁委已受理，开庭日期待通知。",
+            "award:常武劳人仲案字〔2026〕第318号",
         ),
     ),
     Grievance(

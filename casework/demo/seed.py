@@ -65,11 +65,13 @@ GAPS = {
     "agree": 12,
     "refer": 3,
     "approve": 1,
+    "return": 1,
     "check": 1,
     "take": 1,
     "decline": 4,
     "expire": 9,
     "proceed": 10,
+    "award": 40,
     "outcome": 45,
     "reject": 2,
     "withdraw": 5,
@@ -150,6 +152,7 @@ class SeedSummary:
     documents: int
     seconds: float
     receipts: list[tuple[str, str]] = field(default_factory=list)
+    referrals: dict[str, int] = field(default_factory=dict)
 
 
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
@@ -404,10 +407,8 @@ class DemoBuilder:
         )
 
     def step_refer(self, played, step, case):
-        """The worker's consent to share with the provider, a ready referral packet, then refer."""
-        from documents.models import DocumentKind
-        from documents.services import document_render_now, document_request
-
+        """The worker's consent to share with the provider, then refer: the service generates
+        the referral packet as the referrer and, where no approval is needed, sends it."""
         provider = self.orgs[step.args[0]]
         referrer = self.assignee(played)
         worker = self.worker_actor(played)
@@ -418,20 +419,38 @@ class DemoBuilder:
             provider=provider,
             method=ConsentMethod.ONLINE if worker else ConsentMethod.PAPER,
         )
-        doc = document_request(case=case, kind=DocumentKind.REFERRAL_PACKET, user=referrer)
-        status = document_render_now(doc.pk)
-        assert status == "ready", (
-            f"the referral packet of {case.reference} did not render: {status}"
-        )
         cs.case_refer(case=self.case(played), user=referrer, provider_id=provider.pk)
         played.provider = step.args[0]
+        # Render the packet now, so the demo is complete inside one transaction (the render
+        # task scheduled on commit then finds it ready and leaves it).
+        from documents.models import DocumentKind
+        from documents.services import document_render_now
+
+        packet = case.documents.filter(kind=DocumentKind.REFERRAL_PACKET).order_by("-version")
+        status = document_render_now(packet.first().pk)
+        assert status == "ready", f"the referral packet of {case.reference} did not render"
 
     def step_approve(self, played, step, case):
         cs.case_approve_referral(case=case, user=self.users[SUPERVISOR])
 
+    def step_return(self, played, step, case):
+        from casework.services.referrals import referral_return_for_changes
+
+        referral_return_for_changes(case=case, user=self.users[SUPERVISOR], note=step.args[0])
+
     def step_check(self, played, step, case):
+        """The coordinator runs the check again; matches in the demo are other workers of the
+        same employer, which the coordinator clears with the reason."""
+        from casework.services.referrals import referral_conflict_clear
+
         coordinator = self.users[PROVIDER_COORDINATOR[played.provider]]
-        cs.case_referral_conflict_check(case=case, user=coordinator, conflict_found=False)
+        referral = cs.case_referral_conflict_check(case=case, user=coordinator)
+        if referral.conflict_found:
+            referral_conflict_clear(
+                case=case,
+                user=coordinator,
+                note="匹配的是同一用人单位的其他职工，与本案职工立场一致，不构成利益冲突。",
+            )
 
     def step_take(self, played, step, case):
         coordinator = self.users[PROVIDER_COORDINATOR[played.provider]]
@@ -448,12 +467,31 @@ class DemoBuilder:
         cs.case_expire_referral(case=case, today=timezone.localdate())
 
     def step_proceed(self, played, step, case):
-        cs.case_start_proceedings(
+        from casework.services.proceedings import proceeding_start
+
+        proceeding_start(
             case=case,
             user=self.users[played.lawyer],
             stage=step.args[0],
             forum=step.args[1],
-            filing_date=timezone.localdate(),
+            filed_on=timezone.localdate(),
+        )
+
+    def step_award(self, played, step, case):
+        """The commission accepted five days after the filing; the award was given two days
+        ago and received today (its 15 days to sue run from today, LDMAL Art. 48)."""
+        from casework.services.proceedings import proceeding_update
+
+        proceeding = case.proceedings.order_by("-filed_on", "-id").first()
+        today = timezone.localdate()
+        proceeding_update(
+            case=case,
+            user=self.users[played.lawyer],
+            proceeding_id=proceeding.pk,
+            case_number=step.args[0],
+            accepted_on=proceeding.filed_on + dt.timedelta(days=5),
+            decided_on=today - dt.timedelta(days=2),
+            served_on=today,
         )
 
     def step_outcome(self, played, step, case):
@@ -627,4 +665,17 @@ def seed_demo(*, force: bool = False) -> SeedSummary:
         documents=GeneratedDocument.objects.count(),
         seconds=(real_now() - started).total_seconds(),
         receipts=receipts,
+        referrals=_referral_counts(),
     )
+
+
+def _referral_counts() -> dict[str, int]:
+    """Referrals by state, with the ones waiting for a supervisor's approval apart."""
+    from casework.choices import ReferralState
+    from casework.models import Referral
+
+    counts = Counter(
+        "awaiting_approval" if state == ReferralState.PENDING and sent is None else state
+        for state, sent in Referral.objects.values_list("state", "sent_at")
+    )
+    return {key: counts.get(key, 0) for key in ["awaiting_approval", *ReferralState.values]}

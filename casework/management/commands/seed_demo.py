@@ -33,6 +33,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo already loaded: demo accounts checked, nothing else changed.")
         states = ", ".join(f"{state} {count}" for state, count in summary.states.items())
         self.stdout.write(f"{summary.cases} cases: {states}")
+        referrals = ", ".join(f"{state} {n}" for state, n in summary.referrals.items())
+        self.stdout.write(f"referrals: {referrals}")
         self.stdout.write(
             f"{summary.audit_events} audit events, {summary.notifications} notifications, "
             f"{summary.documents} generated documents ({summary.seconds:.1f} s)"
