@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.choices import OrganisationKind, Role
+from accounts.choices import Role
 from accounts.models import Membership, Organisation, User
 from documents.models import DocumentKind, GeneratedDocument
 from rights.models import Category
@@ -500,11 +500,7 @@ def case_detail(case: Case) -> CaseDetail:
         messages=messages,
         timeline=timeline,
         deadline=deadline_of(case, today),
-        providers=list(
-            Organisation.objects.filter(kind__in=OrganisationKind.providers()).order_by(
-                "kind", "name_zh"
-            )
-        ),
+        providers=providers_for_case(case),
         lawyers=provider_lawyers(
             live.provider_id
             if live is not None and live.state == ReferralState.PENDING and live.sent_at
@@ -520,6 +516,13 @@ def case_detail(case: Case) -> CaseDetail:
     )
 
 
+def providers_for_case(case: Case) -> list[Organisation]:
+    """The legal-aid providers that take this case (districts served, matter types)."""
+    from .referrals import providers_for_case as fitting
+
+    return fitting(case)
+
+
 def action_options(case: Case) -> dict:
     """The choices the case page's forms offer, to validate a POST against."""
     from ..services.records import assignable_users
@@ -530,11 +533,7 @@ def action_options(case: Case) -> dict:
         .first()
     )
     return {
-        "providers": list(
-            Organisation.objects.filter(kind__in=OrganisationKind.providers()).order_by(
-                "kind", "name_zh"
-            )
-        ),
+        "providers": providers_for_case(case),
         "lawyers": provider_lawyers(provider_id),
         "assignable": list(assignable_users(case)),
     }
@@ -619,6 +618,16 @@ def _phrase(
             }
         case "expire_referral":
             return _("the referral expired without a reply; the case is back with the union")
+        case "referral_returned":
+            return _("returned the referral for changes")
+        case "conflict_cleared":
+            return _("reviewed the conflict check: the matches are not a conflict")
+        case "stage_updated":
+            return _("stage changed to %(stage)s") % {
+                "stage": _label(ProceedingsStage, pl.get("stage"))
+            }
+        case "proceeding_updated":
+            return _("recorded dates of the proceedings")
         case "start_proceedings":
             params = {"forum": case.forum or "—", "date": pl.get("filing_date", "")}
             if pl.get("stage") == ProceedingsStage.LITIGATION:

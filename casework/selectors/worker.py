@@ -136,6 +136,10 @@ def _describe(event: AuditEvent, provider_names: dict[int, str]) -> TimelineEntr
         stage = WORKER_STAGE_LABELS.get(payload.get("stage"))
         text = _("Your lawyer started proceedings.")
         detail = str(stage) if stage else ""
+    elif verb == "stage_updated":
+        stage = WORKER_STAGE_LABELS.get(payload.get("stage"))
+        text = _("Your case has moved to a new stage.")
+        detail = str(stage) if stage else ""
     elif verb == "record_outcome":
         text = _("Your grievance is finished.")
         outcome = WORKER_OUTCOME_LABELS.get(payload.get("outcome"))

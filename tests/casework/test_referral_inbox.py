@@ -264,3 +264,26 @@ def _deadline_codes(case) -> set[str]:
     from rights.deadline_models import CaseDeadline
 
     return set(CaseDeadline.objects.filter(case=case).values_list("rule__code", flat=True))
+
+
+def test_a_supervisor_returns_a_waiting_referral_for_changes(client, world):
+    case = drive_to(world, S.UNDER_REVIEW)
+    referral_prepare(case, provider=world.centre, by=world.worker)
+    waiting = s.case_refer(case=case, user=world.caseworker, provider_id=world.centre.pk)
+    assert isinstance(waiting, Referral) and waiting.sent_at is None
+    # The caseworker cannot return it: four eyes
+    before = case_snapshot(case)
+    client.force_login(User.objects.get(pk=world.caseworker.pk))
+    url = reverse("casework:referral_return", args=[case.reference])
+    assert client.post(url, {"note": "x"}).status_code == 403
+    assert case_snapshot(case) == before
+    # The supervisor returns it with what should change
+    client.force_login(User.objects.get(pk=world.supervisor.pk))
+    assert client.post(url, {"note": "请补充工资条。"}).status_code == 303
+    waiting.refresh_from_db()
+    assert waiting.state == ReferralState.WITHDRAWN
+    assert Case.objects.get(pk=case.pk).state == S.UNDER_REVIEW
+    assert AuditEvent.objects.filter(case=case, verb="referral_returned").count() == 1
+    # and the caseworker may refer again
+    again = s.case_refer(case=case, user=world.caseworker, provider_id=world.centre.pk)
+    assert again.pk != waiting.pk and again.state == ReferralState.PENDING
