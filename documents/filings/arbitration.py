@@ -18,17 +18,15 @@ and sealed in the stored snapshot, as the phone is.
 
 from __future__ import annotations
 
-from casework.models import Case, CaseParty
+from casework.models import Case
 
 from ..snapshot import _categories, _claims, _deadlines, _limitation
-from .common import applicants, evidence_list, forum, header, key_dates, respondents
+from .common import applicants, evidence_list, forum, header, key_dates, party_rows, respondents
 
 
 def arbitration_application_snapshot(case: Case) -> dict:
     """Everything the arbitration application prints; see the module docstring."""
-    rows = list(
-        CaseParty.objects.filter(case=case).select_related("worker", "employer").order_by("id")
-    )
+    rows = party_rows(case)
     claims, total = _claims(case)
     deadlines = _deadlines(case)
     respondent_rows = respondents(case, rows)

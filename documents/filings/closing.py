@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from casework.models import Case, CaseParty, Proceeding
+from casework.models import Case, Proceeding
 from rights.models import CaseDeadline
 
 from .. import labels
@@ -28,6 +28,7 @@ from .common import (
     header,
     latest_event,
     latest_referral,
+    party_rows,
     person,
     referral_summary,
 )
@@ -107,9 +108,7 @@ def _closed_by(event) -> dict:
 
 def closing_report_snapshot(case: Case) -> dict:
     """Everything the closing report prints; see the module docstring."""
-    rows = list(
-        CaseParty.objects.filter(case=case).select_related("worker", "employer").order_by("id")
-    )
+    rows = party_rows(case)
     claims, total = _claims(case)
     closing = latest_event(case, CLOSING_VERBS)
     closed_at = case.closed_at or (closing.occurred_at if closing else timezone.now())

@@ -53,11 +53,17 @@ def latest_event(case: Case, verbs) -> AuditEvent | None:
     )
 
 
+def event_time_of(value) -> str | None:
+    """An aware datetime as a local ISO string (the snapshot's form), or None."""
+    return timezone.localtime(value).isoformat() if value else None
+
+
 def event_time(event: AuditEvent | None) -> str | None:
     return timezone.localtime(event.occurred_at).isoformat() if event else None
 
 
-def _party_rows(case: Case):
+def party_rows(case: Case) -> list:
+    """The case's parties with their worker or employer, in the order they were added."""
     return list(
         CaseParty.objects.filter(case=case).select_related("worker", "employer").order_by("id")
     )
@@ -68,7 +74,7 @@ def applicants(case: Case, rows=None) -> list[dict]:
     empty where the case does not hold them (the filing prints a blank line for those). The
     phone and ID number are sealed: they are encrypted in the case and stay so in the snapshot.
     The primary worker comes first."""
-    rows = _party_rows(case) if rows is None else rows
+    rows = party_rows(case) if rows is None else rows
     employer = next((p.employer for p in rows if p.employer_id), None)
     out = []
     for party in rows:
@@ -98,7 +104,7 @@ def applicants(case: Case, rows=None) -> list[dict]:
 
 def respondents(case: Case, rows=None) -> list[dict]:
     """The employers (被申请人), with what the case records of them."""
-    rows = _party_rows(case) if rows is None else rows
+    rows = party_rows(case) if rows is None else rows
     return [
         {
             "role": p.role,
@@ -164,10 +170,6 @@ def referral_summary(ref: Referral | None) -> dict | None:
         "sent_at": event_time_of(ref.sent_at),
         "lawyer": person(ref.lawyer) if ref.state == ReferralState.ACCEPTED else "",
     }
-
-
-def event_time_of(value) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
 
 
 def key_dates(case: Case) -> dict:

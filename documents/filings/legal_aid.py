@@ -18,12 +18,21 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from casework.models import Case, CaseParty, EligibilityAssessment
+from casework.models import Case, EligibilityAssessment
 from rights import eligibility_rules as rules
 
 from .. import labels
 from ..snapshot import _amount, _categories, _claims, _deadlines, _limitation, _org
-from .common import applicants, event_time_of, forum, header, latest_referral, person, respondents
+from .common import (
+    applicants,
+    event_time_of,
+    forum,
+    header,
+    latest_referral,
+    party_rows,
+    person,
+    respondents,
+)
 
 URGENT_DAYS = 7  # Legal Aid Law Art. 44 item 1: fewer than 7 days before a limitation date
 
@@ -96,9 +105,7 @@ def _amount_of(value) -> str | None:
 
 def legal_aid_application_snapshot(case: Case) -> dict:
     """Everything the legal-aid application form prints; see the module docstring."""
-    rows = list(
-        CaseParty.objects.filter(case=case).select_related("worker", "employer").order_by("id")
-    )
+    rows = party_rows(case)
     respondent_rows = respondents(case, rows)
     claims, total = _claims(case)
     deadlines = _deadlines(case)

@@ -8,19 +8,21 @@ remuneration, medical costs, compensation or damages) are printed as the parties
 Generated while the case is in mediation (the agreement being drawn up: the terms and amount are
 blank lines) and once the agreement is recorded (record_agreement closes the case with the
 outcome `mediation_agreement`, its terms kept as a note and its amount as the amount awarded).
-A case closed with any other outcome has no mediation agreement to print.
+A case closed with any other outcome has no mediation agreement to print. The agreement names
+the worker to the employer, so the worker's consent to that disclosure must be in force when it
+is generated (as casework's record_agreement requires when the agreement is recorded).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from casework.choices import CaseState, OutcomeCode
+from casework.choices import CaseState, ConsentScope, OutcomeCode
 from casework.errors import GuardFailed
-from casework.models import Case, CaseParty, Note
+from casework.models import Case, ConsentRecord, Note
 
 from ..snapshot import _amount, _categories, _claims
-from .common import applicants, event_time, header, latest_event, person, respondents
+from .common import applicants, event_time, header, latest_event, party_rows, person, respondents
 
 
 def agreement_available(case: Case) -> bool:
@@ -32,6 +34,12 @@ def agreement_available(case: Case) -> bool:
 
 NOT_AVAILABLE = _(
     "A mediation agreement is generated in mediation or once an agreement is recorded."
+)
+
+
+# The same words as casework's guard of record_agreement (one message, one translation).
+NO_DISCLOSURE_CONSENT = _(
+    "A mediation agreement names the worker, so it needs the worker's consent to disclose their identity to the employer."
 )
 
 
@@ -53,9 +61,11 @@ def mediation_agreement_snapshot(case: Case) -> dict:
     written) for a case that is neither in mediation nor closed by an agreement."""
     if not agreement_available(case):
         raise GuardFailed(NOT_AVAILABLE)
-    rows = list(
-        CaseParty.objects.filter(case=case).select_related("worker", "employer").order_by("id")
-    )
+    if not ConsentRecord.objects.filter(
+        case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE, withdrawn_at__isnull=True
+    ).exists():
+        raise GuardFailed(NO_DISCLOSURE_CONSENT)
+    rows = party_rows(case)
     claims, total = _claims(case)
     terms, recorded = _recorded_terms(case)
     started = latest_event(case, "start_mediation")

@@ -674,3 +674,18 @@ def test_the_lawyer_files_at_the_recorded_forum_and_reports_the_outcome(world):
         "50%",
         "记录结果并结案",
     )
+
+
+def test_mediation_agreement_needs_the_consent_to_disclose_the_worker_to_the_employer(world):
+    from casework.services import consent_withdraw
+
+    case = drive_to(world, CaseState.MEDIATION)
+    consent_withdraw(consent=case.consents.get(scope="employer_disclosure"), user=world.worker)
+    case = Case.objects.select_related("owning_org").get(pk=case.pk)
+    before = case_snapshot(case)
+    with pytest.raises(GuardFailed) as refused:
+        generate(case, K.MEDIATION_AGREEMENT, world.caseworker)
+    with translation.override("en"):
+        assert "consent to disclose their identity" in str(refused.value.message)
+    assert case_snapshot(case) == before
+    assert not GeneratedDocument.objects.filter(case=case).exists()
