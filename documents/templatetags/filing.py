@@ -5,6 +5,7 @@ Snapshots carry ISO dates and decimal strings; these filters print them the way 
 capital numerals of a written promise to pay (壹万贰仟叁佰肆拾伍元陆角整).
 """
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -168,3 +169,42 @@ def zh_capital(value) -> str:
         return capital_yuan(amount)
     except ValueError:
         return ""
+
+
+ZH_DIGITS = "零一二三四五六七八九"
+ARTICLE = re.compile(r"第(\d{1,4})(?:[–—-](\d{1,4}))?(条|款|项)")
+
+
+def zh_number(n: int) -> str:
+    """A whole number below 10,000 in Chinese numerals: 27 → 二十七, 201 → 二百零一."""
+    if n < 10:
+        return ZH_DIGITS[n]
+    if n < 20:
+        return "十" + (ZH_DIGITS[n % 10] if n % 10 else "")
+    out, gap = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        digit = n // value % 10
+        if digit:
+            out += ("零" if gap else "") + ZH_DIGITS[digit] + unit
+            gap = False
+        elif out:
+            gap = True
+    if n % 10:
+        out += ("零" if gap else "") + ZH_DIGITS[n % 10]
+    return out
+
+
+def _article(match: re.Match) -> str:
+    first, last, unit = match.group(1), match.group(2), match.group(3)
+    text = f"第{zh_number(int(first))}{unit}"
+    if last:
+        text += f"至第{zh_number(int(last))}{unit}"
+    return text
+
+
+@register.filter
+def zh_articles(value) -> str:
+    """Article, paragraph and item numbers of a Chinese citation in Chinese numerals, as filings
+    write them (glossary §1.2 rule 11): 第27条第1–3款 → 第二十七条第一款至第三款. The text is
+    otherwise unchanged (and still autoescaped by the template)."""
+    return ARTICLE.sub(_article, str(value or ""))

@@ -75,7 +75,7 @@ def test_acceptance_receipt_prints_the_acceptance_claims_deadlines_and_follow_up
         # the limitation period the deadline engine computed, with its citation
         "2027年8月16日（含当日）",
         "16 August 2027",
-        "劳动争议调解仲裁法",
+        "劳动争议调解仲裁法第二十七条",
         "我的诉求",
         "My grievances",
         "12351",
@@ -258,11 +258,11 @@ def test_legal_aid_application_prints_the_exemption_the_assessment_found(world):
         number,
         "常州恒远碳纤维材料有限公司",
         "劳动报酬（工资等）",
-        "《法律援助法》第31条第5项",
+        "《法律援助法》第三十一条第五项",
         "Legal Aid Law Art. 31, item 5",
         "免予核查经济困难状况",
         "Exempt from verification of economic difficulty",
-        "《法律援助法》第42条第3项",
+        "《法律援助法》第四十二条第三项",
         "请求支付劳动报酬或者给予工伤事故人身损害赔偿的进城务工人员",
         "人民币18,600.00元",
         "2027年8月16日（含当日）",
@@ -689,3 +689,45 @@ def test_mediation_agreement_needs_the_consent_to_disclose_the_worker_to_the_emp
         assert "consent to disclose their identity" in str(refused.value.message)
     assert case_snapshot(case) == before
     assert not GeneratedDocument.objects.filter(case=case).exists()
+
+
+# --- the filters the filings add -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "value", "expected"),
+    [
+        ("zh_capital", "12345.60", "壹万贰仟叁佰肆拾伍元陆角整"),  # glossary §1.3
+        ("zh_capital", "18600", "壹万捌仟陆佰元整"),
+        ("zh_capital", "100500", "壹拾万零伍佰元整"),
+        ("zh_capital", "1005.05", "壹仟零伍元零伍分"),
+        ("zh_capital", "100000000.5", "壹亿元伍角整"),
+        ("zh_capital", "0", "零元整"),
+        ("zh_capital", "0.37", "叁角柒分"),
+        ("zh_capital", None, ""),
+        ("zh_capital", "-5", ""),
+        (
+            "zh_articles",
+            "劳动争议调解仲裁法第27条第1–3款",
+            "劳动争议调解仲裁法第二十七条第一款至第三款",
+        ),
+        ("zh_articles", "民法典第201–203条", "民法典第二百零一条至第二百零三条"),
+        ("zh_articles", "《法律援助法》第42条第3项", "《法律援助法》第四十二条第三项"),
+        ("zh_articles", "第10条、第110条、第1001条", "第十条、第一百一十条、第一千零一条"),
+        ("zh_articles", "LDMAL Art. 27", "LDMAL Art. 27"),
+    ],
+)
+def test_filing_filters(expression, value, expected):
+    from django.template import Context, Template
+
+    rendered = Template("{% load filing %}{{ v|" + expression + " }}").render(Context({"v": value}))
+    assert rendered == expected
+
+
+def test_zh_articles_output_is_still_escaped():
+    from django.template import Context, Template
+
+    rendered = Template("{% load filing %}{{ v|zh_articles }}").render(
+        Context({"v": "第1条<img src=x>"})
+    )
+    assert rendered == "第一条&lt;img src=x&gt;"
