@@ -1,53 +1,29 @@
 """The five generated filings besides the referral packet (DESIGN §5, issue 4): each requested
 through documents.services on a case in the right state, rendered by its task (immediate in the
-tests), and read back from the PDF with pypdf; the refusals; planted markup in every free-text
-field; the case page's documents panel."""
+tests), and read back from the PDF with pypdf; the refusals; the filters the filings print with.
+Planted markup and the case page's panel are in test_filings_safety.py."""
 
-import io
-import re
 from datetime import date
 
-import pypdf
 import pytest
-from django.template.loader import render_to_string
-from django.test import RequestFactory
-from django.urls import reverse
 from django.utils import translation
 
 from casework.choices import CaseState, OutcomeCode
 from casework.errors import Forbidden, GuardFailed, NotFound
 from casework.models import Case
 from documents.kinds import FILINGS
-from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
-from documents.services import document_request
+from documents.models import DocumentKind, GeneratedDocument
 from tests.factories import IntakeDataFactory, case_snapshot, drive_to, run_on_commit
 
-K = DocumentKind
-
-
-def pdf_text(doc: GeneratedDocument) -> str:
-    """The PDF's text with all whitespace removed: pypdf breaks CJK lines (and sometimes words)
-    wherever the layout wrapped them."""
-    doc.refresh_from_db()
-    assert doc.status == DocumentStatus.READY, (doc.status, doc.failure_reason)
-    with doc.file.open("rb") as handle:
-        reader = pypdf.PdfReader(io.BytesIO(handle.read()))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def generate(case, kind, user) -> GeneratedDocument:
-    with run_on_commit():
-        return document_request(case=case, kind=kind, user=user)
-
-
-def assert_in(text: str, *needles: str) -> None:
-    missing = [n for n in needles if squash(n) not in text]
-    assert not missing, missing
-
+from .filing_support import (
+    PARTICULARS,
+    K,
+    add_evidence,
+    assert_in,
+    generate,
+    id_number,
+    pdf_text,
+)
 
 # --- the acceptance receipt ----------------------------------------------------------------------
 
@@ -93,52 +69,6 @@ def test_acceptance_receipt_of_an_anonymous_case_never_prints_the_receipt_code(w
     assert_in(text, "查询进度", "receipt code you were given")
     plain = code.replace("-", "")
     assert plain not in text.replace("-", "") and code not in str(doc.snapshot)
-
-
-# --- helpers for the particulars ---------------------------------------------------------------
-
-
-def id_number(stem: str = "32041219900307123") -> str:
-    """A valid resident ID number (GB 11643-1999 check character)."""
-    from casework.validators import ID_CHECK, ID_WEIGHTS
-
-    total = sum(int(c) * w for c, w in zip(stem, ID_WEIGHTS, strict=True))
-    return stem + ID_CHECK[total % 11]
-
-
-def png_bytes() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (24, 16), (200, 30, 30)).save(out, format="PNG")
-    return out.getvalue()
-
-
-def add_evidence(case, user, *, description: str, source_note: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from documents.services import evidence_upload
-
-    upload = SimpleUploadedFile("payslip.png", png_bytes(), content_type="image/png")
-    return evidence_upload(
-        case=case,
-        user=user,
-        files=[upload],
-        description=description,
-        evidence_date=date(2026, 8, 5),
-        source_note=source_note,
-    )
-
-
-PARTICULARS = {
-    "sex": "male",
-    "date_of_birth": date(1990, 3, 7),
-    "address": "常州市武进区湖塘镇人民路1号",
-    "occupation": "碳纤维操作工",
-    "employer_address": "常州市武进区滆湖中路8号",
-    "legal_representative": "张建国",
-    "employment_end": date(2026, 9, 30),
-}
 
 
 # --- the labour arbitration application --------------------------------------------------------
@@ -428,207 +358,6 @@ def test_every_kind_is_registered_with_a_template_title_and_button():
         get_template(spec.template)
         with translation.override("en"):
             assert str(spec.generate_label).startswith("Generate")
-
-
-# --- planted markup in every free-text field ---------------------------------------------------
-
-IMG = '<img src="file:///etc/passwd">'
-LINK = '<link rel="attachment" href="file:///etc/passwd">'
-IMPORT = "<style>@import url(file:///etc/passwd);</style>"
-PLANTED = IMG + LINK + IMPORT
-
-
-def planted_case(world, state):
-    """A case whose every free-text field a filing prints carries markup that would fetch or
-    embed a local file, got to `state` by the real services."""
-    from casework.services import case_record_agreement
-    from casework.services.eligibility import eligibility_assess, eligibility_override
-    from casework.services.intake import ClaimItem
-
-    intake = {
-        "worker_name": "王小明" + IMG,
-        "address": PLANTED,
-        "occupation": LINK,
-        "employer_name": "常州恒远" + PLANTED,
-        "employer_address": PLANTED,
-        "legal_representative": LINK,
-        "facts": "拖欠工资。" + PLANTED,
-        "claims": [ClaimItem(item=PLANTED, amount="100.00")],
-        "migrant_worker": True,
-    }
-    case = drive_to(world, CaseState.MEDIATION if state == CaseState.CLOSED else state, **intake)
-    add_evidence(case, world.caseworker, description=PLANTED, source_note=PLANTED[:200])
-    assessment = eligibility_assess(
-        case=case, user=world.caseworker, facts={"matter_types": ["wages"], "represented": False}
-    )
-    eligibility_override(
-        assessment=assessment, user=world.caseworker, result="eligible", reason=PLANTED
-    )
-    if state == CaseState.CLOSED:
-        with run_on_commit():
-            case_record_agreement(case=case, user=world.caseworker, terms=PLANTED, amount="100")
-    return Case.objects.select_related("owning_org").get(pk=case.pk)
-
-
-@pytest.mark.parametrize(
-    ("kind", "state"),
-    [
-        (K.COMPLAINT_RECEIPT, CaseState.UNDER_REVIEW),
-        (K.ARBITRATION_APPLICATION, CaseState.UNDER_REVIEW),
-        (K.LEGAL_AID_APPLICATION, CaseState.UNDER_REVIEW),
-        (K.MEDIATION_AGREEMENT, CaseState.CLOSED),
-        (K.CLOSING_REPORT, CaseState.CLOSED),
-    ],
-)
-def test_planted_markup_prints_as_text_and_nothing_is_fetched_or_embedded(
-    world, monkeypatch, kind, state
-):
-    from documents import rendering
-    from documents.services import render_context
-
-    case = planted_case(world, state)
-    asked = []
-    original = rendering.static_only_fetcher
-
-    def recording_fetcher(*args, **kwargs):
-        fetcher = original(*args, **kwargs)
-        fetch = fetcher.fetch
-
-        def spy(url, headers=None):
-            asked.append(url)
-            return fetch(url, headers)
-
-        fetcher.fetch = spy
-        return fetcher
-
-    monkeypatch.setattr(rendering, "static_only_fetcher", recording_fetcher)
-    doc = generate(case, kind, world.caseworker)
-    text = pdf_text(doc)  # ready: the render was not stopped by a refused URL
-    # The characters are printed...
-    assert 'src="file:///etc/passwd"' in text
-    assert 'rel="attachment"href="file:///etc/passwd"' in text
-    assert "@importurl(file:///etc/passwd);" in text and "<style>" in text
-    # ...as escaped text in the HTML, never as markup,
-    html = rendering.render_html(template=FILINGS[kind].template, context=render_context(doc))
-    assert "<img" not in html and '<link rel="attachment"' not in html and "<style>" not in html
-    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
-    # nothing outside static/documents was asked for (filings.css was, from there),
-    assert asked and all(url.startswith(rendering.STYLE_DIR.as_uri() + "/") for url in asked)
-    assert any(url.endswith("/filings.css") for url in asked)
-    # and the PDF embeds no file.
-    with doc.file.open("rb") as handle:
-        assert not pypdf.PdfReader(io.BytesIO(handle.read())).attachments
-
-
-# --- the case page's documents panel -----------------------------------------------------------
-
-
-def offered_kinds(html: str, case) -> list[str]:
-    prefix = re.escape(f"/cases/{case.reference}/documents/")
-    return re.findall(rf'action="{prefix}([a-z_]+)/"', html)
-
-
-@pytest.mark.parametrize(
-    ("state", "who", "expected"),
-    [
-        (
-            CaseState.UNDER_REVIEW,
-            "caseworker",  # the assignee
-            [
-                K.COMPLAINT_RECEIPT,
-                K.ARBITRATION_APPLICATION,
-                K.LEGAL_AID_APPLICATION,
-                K.REFERRAL_PACKET,
-            ],
-        ),
-        (CaseState.UNDER_REVIEW, "caseworker2", [K.COMPLAINT_RECEIPT]),
-        (
-            CaseState.UNDER_REVIEW,
-            "district_supervisor",
-            [
-                K.COMPLAINT_RECEIPT,
-                K.ARBITRATION_APPLICATION,
-                K.LEGAL_AID_APPLICATION,
-                K.REFERRAL_PACKET,
-            ],
-        ),
-        (
-            CaseState.MEDIATION,
-            "caseworker",
-            [
-                K.COMPLAINT_RECEIPT,
-                K.ARBITRATION_APPLICATION,
-                K.LEGAL_AID_APPLICATION,
-                K.MEDIATION_AGREEMENT,
-                K.REFERRAL_PACKET,
-            ],
-        ),
-        (CaseState.CLOSED, "caseworker", [K.MEDIATION_AGREEMENT, K.CLOSING_REPORT]),
-        (CaseState.CLOSED, "caseworker2", []),
-        (CaseState.SUBMITTED, "caseworker", []),
-    ],
-)
-def test_case_page_offers_exactly_the_filings_the_user_may_generate_now(
-    client, sign_in, world, state, who, expected
-):
-    case = drive_to(world, state)
-    sign_in(getattr(world, who))
-    response = client.get(reverse("casework:case_detail", args=[case.reference]))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert offered_kinds(html, case) == expected
-    # and what it offers, the service accepts (the panel and the gate agree)
-    for kind in expected:
-        assert generate(case, kind, getattr(world, who)).version == 1
-
-
-def test_panel_shows_status_failure_reason_and_offers_a_new_version(
-    world, django_assert_num_queries
-):
-    from documents.selectors import case_documents
-
-    case = drive_to(world, CaseState.UNDER_REVIEW)
-    ready = generate(case, K.COMPLAINT_RECEIPT, world.caseworker)
-    failed = document_request(case=case, kind=K.ARBITRATION_APPLICATION, user=world.caseworker)
-    GeneratedDocument.objects.filter(pk=failed.pk).update(
-        status=DocumentStatus.FAILED, failure_reason="render error: <b>MemoryError</b>"
-    )
-    request = RequestFactory().get("/")
-    request.user = world.caseworker
-    documents = case_documents(case)
-    with translation.override("en"):
-        html = render_to_string(
-            "documents/_case_documents.html",
-            {"case": case, "documents": documents},
-            request=request,
-        )
-    assert reverse("documents:download", args=[ready.pk]) in html
-    assert "Reason: render error: &lt;b&gt;MemoryError&lt;/b&gt;" in html
-    assert "Generate labour arbitration application" in html
-    assert html.count("Makes version 2; earlier versions are kept.") == 2
-    assert offered_kinds(html, case) == [
-        K.COMPLAINT_RECEIPT,
-        K.ARBITRATION_APPLICATION,
-        K.LEGAL_AID_APPLICATION,
-        K.REFERRAL_PACKET,
-    ]
-
-    # A fixed number of queries, however many kinds are listed or offered.
-    def panel_queries(user) -> int:
-        fresh = Case.objects.select_related("owning_org").get(pk=case.pk)
-        request.user = type(user).objects.get(pk=user.pk)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as queries:
-            render_to_string(
-                "documents/_case_documents.html",
-                {"case": fresh, "documents": documents},
-                request=request,
-            )
-        return len(queries)
-
-    assert panel_queries(world.caseworker) == panel_queries(world.caseworker2) <= 2
 
 
 # --- the legal-aid side: provider, lawyer, forum, outcome --------------------------------------
