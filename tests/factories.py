@@ -329,7 +329,18 @@ def drive_to(
         step(s.case_approve_referral, case=case, user=supervisor)
     if state == S.REFERRED:
         return fresh(case)
-    step(s.case_referral_conflict_check, case=fresh(case), user=coordinator, conflict_found=False)
+    # The check runs automatically at sending and again here; a match with another worker of
+    # the same employer (the tests' default employer) is cleared with the reason.
+    referral = step(s.case_referral_conflict_check, case=fresh(case), user=coordinator)
+    if referral.conflict_found:
+        from casework.services.referrals import referral_conflict_clear
+
+        step(
+            referral_conflict_clear,
+            case=fresh(case),
+            user=coordinator,
+            note="同一用人单位的其他职工。",
+        )
     step(s.case_accept_referral, case=case, user=coordinator, lawyer_id=lawyer.pk)
     if state == S.LEGAL_AID:
         return fresh(case)

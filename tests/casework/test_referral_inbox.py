@@ -5,7 +5,6 @@ Identity markers are planted in every identity field of every worker of the case
 acceptance none reaches a coordinator through any page, download or response; after acceptance
 the assigned lawyer sees them."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -24,7 +23,6 @@ from casework.selectors.staff import case_timeline
 from documents.models import GeneratedDocument
 from documents.services import evidence_upload
 from rights.models import Category
-from tests.casework.test_seed import demo  # noqa: F401 - the demo, built once per module
 from tests.factories import case_snapshot, drive_to, referral_prepare, run_on_commit
 from tests.security.test_case_urls import _urls
 
@@ -239,31 +237,6 @@ def test_referring_to_a_provider_that_does_not_take_the_case_is_refused(world):
         s.case_refer(case=case, user=world.caseworker, provider_id=world.firm.pk)
     assert "provider" in refused.value.field_errors
     assert case_snapshot(case) == before
-
-
-# --- the demo --------------------------------------------------------------------------------------
-
-
-def test_the_demo_holds_referrals_in_every_state_and_an_award(demo, db):  # noqa: F811
-    from casework.models import Proceeding
-
-    assert set(Referral.objects.values_list("state", flat=True)) == set(ReferralState.values)
-    # one waiting for the supervisor's approval, one accepted with a lawyer
-    assert Referral.objects.filter(state=ReferralState.PENDING, sent_at=None).exists()
-    assert Referral.objects.filter(state=ReferralState.ACCEPTED, lawyer__isnull=False).exists()
-    # a case in proceedings whose award was given and received
-    award = Proceeding.objects.filter(
-        case__state=S.PROCEEDINGS, decided_on__isnull=False, served_on__isnull=False
-    ).first()
-    assert award is not None
-    assert _deadline_codes(award.case) >= {"POST_AWARD_WORKER", "ARB_AWARD"}
-    assert re.search(r"referrals: awaiting_approval [1-9].* withdrawn [1-9]", demo), demo
-
-
-def _deadline_codes(case) -> set[str]:
-    from rights.deadline_models import CaseDeadline
-
-    return set(CaseDeadline.objects.filter(case=case).values_list("rule__code", flat=True))
 
 
 def test_a_supervisor_returns_a_waiting_referral_for_changes(client, world):
