@@ -9,6 +9,7 @@ from casework.permissions import Access, access, may
 
 from .. import labels
 from ..kinds import FILINGS
+from ..models import DocumentStatus
 from ..permissions import may_request_document as _may_request
 
 register = template.Library()
@@ -29,6 +30,8 @@ class FilingRow:
     generate_label: str
     document: object  # the latest GeneratedDocument of this kind, or None
     may_generate: bool
+    # A failed render can be tried again from the same snapshot (documents.services.document_retry)
+    may_retry: bool = False
 
     @property
     def next_version(self) -> int:
@@ -50,12 +53,14 @@ def case_filings(context, case, documents) -> list[FilingRow]:
     full = user is not None and access(user, case) == Access.FULL
     allowed: dict[str, bool] = {}
     rows = []
+
+    def permitted(action: str) -> bool:
+        if action not in allowed:
+            allowed[action] = full and may(user, action, case)
+        return allowed[action]
+
     for kind, spec in FILINGS.items():
-        offered = False
-        if full and spec.offered(case):
-            if spec.action not in allowed:
-                allowed[spec.action] = may(user, spec.action, case)
-            offered = allowed[spec.action]
+        offered = full and spec.offered(case) and permitted(spec.action)
         document = latest.get(kind)
         if document is None and not offered:
             continue
@@ -66,6 +71,11 @@ def case_filings(context, case, documents) -> list[FilingRow]:
                 generate_label=spec.generate_label,
                 document=document,
                 may_generate=offered,
+                may_retry=(
+                    document is not None
+                    and document.status == DocumentStatus.FAILED
+                    and permitted(spec.action)
+                ),
             )
         )
     return rows

@@ -194,6 +194,9 @@ def test_panel_shows_status_failure_reason_and_offers_a_new_version(
         )
     assert reverse("documents:download", args=[ready.pk]) in html
     assert "Reason: render error: &lt;b&gt;MemoryError&lt;/b&gt;" in html
+    # the failed one can be tried again (same version, same snapshot), the ready one cannot
+    assert reverse("documents:retry", args=[failed.pk]) in html
+    assert reverse("documents:retry", args=[ready.pk]) not in html
     assert "Generate labour arbitration application" in html
     assert html.count("Makes version 2; earlier versions are kept.") == 2
     assert offered_kinds(html, case) == [
@@ -202,6 +205,18 @@ def test_panel_shows_status_failure_reason_and_offers_a_new_version(
         K.LEGAL_AID_APPLICATION,
         K.REFERRAL_PACKET,
     ]
+
+    # A colleague who may not ask for the arbitration application sees it failed, without the retry.
+    request.user = type(world.caseworker2).objects.get(pk=world.caseworker2.pk)
+    with translation.override("en"):
+        html = render_to_string(
+            "documents/_case_documents.html",
+            {"case": case, "documents": documents},
+            request=request,
+        )
+    assert "Reason: render error" in html
+    assert reverse("documents:retry", args=[failed.pk]) not in html
+    assert offered_kinds(html, case) == [K.COMPLAINT_RECEIPT]
 
     # A fixed number of queries, however many kinds are listed or offered.
     def panel_queries(user) -> int:
