@@ -14,7 +14,7 @@ from django.utils import timezone
 from casework.choices import CaseState, ReferralState
 from casework.models import Case, Referral
 from rights.deadline_models import CaseDeadline
-from tests.e2e.test_journeys import ENGLISH, file_anonymously, follow_up, run_transition
+from tests.e2e.test_journeys import ENGLISH, file_anonymously, follow_up
 from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -38,8 +38,8 @@ def signed_in(browser, base: str, username: str):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     return page
 
 
@@ -65,7 +65,10 @@ def test_a_referral_from_filing_to_an_award_recovered(
     # case with the legal-aid centre, and refers it there
     cw = signed_in(browser, base, world.caseworker.username)
     cw.goto(f"{base}/cases/{case.reference}/")
-    run_transition(cw, "accept_for_review")
+    with cw.expect_navigation():
+        cw.locator("form[action$='/transitions/accept_for_review/'] button[type=submit]").click()
+    case.refresh_from_db()
+    assert case.state == CaseState.UNDER_REVIEW
     cw.goto(f"{base}/cases/{case.reference}/#consents")
     consents = cw.locator("#consents")
     consents.locator("summary").last.click()
@@ -75,14 +78,14 @@ def test_a_referral_from_filing_to_an_award_recovered(
     scan = artifacts_dir / "consent-form.pdf"
     scan.write_bytes(PDF)
     form.locator("input[name=scan]").set_input_files(str(scan))
-    form.locator("button[type=submit]").click()
-    cw.wait_for_load_state()
+    with cw.expect_navigation():
+        form.locator("button[type=submit]").click()
     assert case.consents.filter(scope="legal_aid_provider", provider=world.centre).exists()
     open_action(cw, "refer_to_legal_aid")
     refer = cw.locator("form[action$='/transitions/refer_to_legal_aid/']")
     refer.locator("select[name=provider]").select_option(str(world.centre.pk))
-    refer.locator("button[type=submit]").click()
-    cw.wait_for_load_state()
+    with cw.expect_navigation():
+        refer.locator("button[type=submit]").click()
     referral = Referral.objects.get(case=case)
     assert referral.sent_at is None  # waiting for the supervisor (four eyes)
     assert "waiting for a supervisor" in cw.content()
@@ -90,8 +93,8 @@ def test_a_referral_from_filing_to_an_award_recovered(
     # The supervisor approves it; it goes to the centre with the packet, checked for conflicts
     sv = signed_in(browser, base, world.supervisor.username)
     sv.goto(f"{base}/cases/{case.reference}/")
-    sv.locator("form[action$='/referral/approve/'] button[type=submit]").click()
-    sv.wait_for_load_state()
+    with sv.expect_navigation():
+        sv.locator("form[action$='/referral/approve/'] button[type=submit]").click()
     referral.refresh_from_db()
     case.refresh_from_db()
     assert case.state == CaseState.REFERRED and referral.sent_at is not None
@@ -101,8 +104,8 @@ def test_a_referral_from_filing_to_an_award_recovered(
     co = signed_in(browser, base, world.coordinator.username)
     co.goto(f"{base}/referrals/")
     assert case.reference in co.content() and "王小明" not in co.content()
-    co.locator(f"a:has-text('{case.reference}')").first.click()
-    co.wait_for_load_state()
+    with co.expect_navigation():
+        co.locator(f"a:has-text('{case.reference}')").first.click()
     summary = co.content()
     assert "No conflict found" in summary and "¥18,600.00" in summary
     assert "王小明" not in summary and "13812345678" not in summary
@@ -110,8 +113,8 @@ def test_a_referral_from_filing_to_an_award_recovered(
     open_action(co, "accept_referral")
     accept = co.locator("form[action$='/transitions/accept_referral/']")
     accept.locator("select[name=lawyer]").select_option(str(world.lawyer.pk))
-    accept.locator("button[type=submit]").click()
-    co.wait_for_load_state()
+    with co.expect_navigation():
+        accept.locator("button[type=submit]").click()
     case.refresh_from_db()
     assert case.state == CaseState.LEGAL_AID
     assert Referral.objects.get(case=case).state == ReferralState.ACCEPTED
@@ -119,16 +122,16 @@ def test_a_referral_from_filing_to_an_award_recovered(
     # The lawyer finds it under "My cases", sees the whole file, and starts arbitration
     lw = signed_in(browser, base, world.lawyer.username)
     lw.goto(f"{base}/legal-aid/")
-    lw.locator(f"a:has-text('{case.reference}')").first.click()
-    lw.wait_for_load_state()
+    with lw.expect_navigation():
+        lw.locator(f"a:has-text('{case.reference}')").first.click()
     assert "王小明" in lw.content()
     lw.locator("#proceeding-new summary").click()
     start = lw.locator("form[action$='/proceedings/']")
     start.locator("select[name=stage]").select_option("arbitration")
     start.locator("input[name=forum]").fill("常州市武进区劳动人事争议仲裁委员会")
     start.locator("input[name=filed_on]").fill((today - timedelta(days=10)).isoformat())
-    start.locator("button[type=submit]").click()
-    lw.wait_for_load_state()
+    with lw.expect_navigation():
+        start.locator("button[type=submit]").click()
     case.refresh_from_db()
     assert case.state == CaseState.PROCEEDINGS
     proceeding = case.proceedings.get()
@@ -139,8 +142,8 @@ def test_a_referral_from_filing_to_an_award_recovered(
     dates.locator("input[name=accepted_on]").fill((today - timedelta(days=8)).isoformat())
     dates.locator("input[name=decided_on]").fill((today - timedelta(days=2)).isoformat())
     dates.locator("input[name=served_on]").fill((today - timedelta(days=1)).isoformat())
-    dates.locator("button[type=submit]").click()
-    lw.wait_for_load_state()
+    with lw.expect_navigation():
+        dates.locator("button[type=submit]").click()
     codes = set(CaseDeadline.objects.filter(case=case).values_list("rule__code", flat=True))
     assert {"ARB_AWARD", "POST_AWARD_WORKER"} <= codes
 
@@ -150,8 +153,8 @@ def test_a_referral_from_filing_to_an_award_recovered(
     outcome.locator("select[name=outcome]").select_option("award_won")
     outcome.locator("input[name=amount_awarded]").fill("18600")
     outcome.locator("input[name=amount_recovered]").fill("18600")
-    outcome.locator("button[type=submit]").click()
-    lw.wait_for_load_state()
+    with lw.expect_navigation():
+        outcome.locator("button[type=submit]").click()
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED and case.outcome == "award_won"
 
