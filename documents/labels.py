@@ -108,10 +108,45 @@ TIMELINE_VERBS = {
     "document_requested": Bilingual(
         "生成了{document}（第{version}版）", "generated the {document} (version {version})"
     ),
+    "document_retried": Bilingual(
+        "重新生成{document}（第{version}版）", "generated the {document} again (version {version})"
+    ),
+    "draft_saved": Bilingual("保存了草稿", "saved the draft"),
+    "claim_added": Bilingual("添加了请求事项", "added a claim"),
+    "evidence_uploaded": Bilingual("添加了证据", "added evidence"),
+    "key_dates_changed": Bilingual("更正了关键日期", "corrected the key dates"),
+    "deadline_suspended": Bilingual("记录了时效中止", "recorded a suspension of a period"),
+    "deadline_interrupted": Bilingual("记录了时效中断", "recorded an interruption of a period"),
+    "eligibility_assessed": Bilingual("评估了法律援助条件", "assessed legal-aid eligibility"),
+    "eligibility_overridden": Bilingual(
+        "调整了法律援助条件评估结果", "overrode the eligibility result"
+    ),
+    "conflict_cleared": Bilingual(
+        "复核了利益冲突审查：不构成冲突", "reviewed the conflict check: no conflict"
+    ),
+    "referral_returned": Bilingual("将转介退回修改", "returned the referral for changes"),
+    "referral_withdrawn": Bilingual("撤回了转介", "withdrew the referral"),
+    "withdraw_referral": Bilingual(
+        "因职工撤回同意，转介已撤回，案件退回工会",
+        "the referral was withdrawn because the worker withdrew consent; back with the union",
+    ),
+    "representation_ended": Bilingual(
+        "职工撤回同意，代理终止", "the worker withdrew consent; representation ended"
+    ),
+    "stage_updated": Bilingual("更新了程序阶段", "updated the stage of proceedings"),
+    "proceeding_updated": Bilingual("记录了法律程序的日期", "recorded dates of the proceedings"),
 }
 
 # Bookkeeping of the system itself, not steps in the case: left out of a filing's timeline.
-TIMELINE_HIDDEN = {"access_granted", "access_revoked", "document_rendered", "document_downloaded"}
+TIMELINE_HIDDEN = {
+    "access_granted",
+    "access_revoked",
+    "document_rendered",
+    "document_downloaded",
+    "document_render_failed",
+    "evidence_downloaded",
+    "identity_viewed",
+}
 
 OTHER_EVENT = Bilingual("其他记录（{verb}）", "other record ({verb})")
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DocumentKind(models.TextChoices):
-    COMPLAINT_RECEIPT = "complaint_receipt", _("complaint receipt")
+    COMPLAINT_RECEIPT = "complaint_receipt", _("acceptance receipt")
     ARBITRATION_APPLICATION = "arbitration_application", _("labour arbitration application")
     LEGAL_AID_APPLICATION = "legal_aid_application", _("legal-aid application")
     MEDIATION_AGREEMENT = "mediation_agreement", _("mediation agreement")
