@@ -27,8 +27,11 @@ def _routes(patterns=None, prefix="", namespace=None):
             yield prefix + str(p.pattern), f"{namespace}:{p.name}" if namespace else p.name
 
 
+# Routes that take a generated document instead of the case.
+DOCUMENT_ROUTES = {"documents:download", "documents:retry"}
+
 CASE_ROUTES = {
-    name for route, name in _routes() if "<str:reference>" in route or name == "documents:download"
+    name for route, name in _routes() if "<str:reference>" in route or name in DOCUMENT_ROUTES
 }
 
 
@@ -36,11 +39,12 @@ def _extra_args() -> dict[str, list[str]]:
     """The values to try for routes that take more than the case: every transition, every worker
     action, every calculator… A case route with another parameter must be listed here."""
     from casework.forms.calculators import CALCULATORS
+    from documents.kinds import FILINGS
 
     return {
         "casework:case_transition": TRANSITIONS,
         "casework:my_case_action": ["message", "answer", "withdraw", "consent", "consent-withdraw"],
-        "documents:request": ["referral_packet"],
+        "documents:request": sorted(FILINGS) + ["no_such_filing"],
         "casework:case_calculator": sorted(CALCULATORS),
         # A stage of proceedings: one that may exist and one that does not.
         "casework:proceeding_update": ["1", "999999"],
@@ -51,7 +55,7 @@ def _urls(case: Case, document: GeneratedDocument) -> list[str]:
     extra = _extra_args()
     urls = []
     for name in sorted(CASE_ROUTES):
-        if name == "documents:download":
+        if name in DOCUMENT_ROUTES:
             urls.append(reverse(name, args=[document.pk]))
         elif name in extra:
             urls += [reverse(name, args=[case.reference, arg]) for arg in extra[name]]
@@ -95,12 +99,10 @@ def referred(world):
 
 def test_every_case_route_is_covered(world, under_review):
     case, document = under_review
-    assert CASE_ROUTES >= {"casework:case_detail", "casework:my_case", "documents:download"}
+    assert CASE_ROUTES >= {"casework:case_detail", "casework:my_case"} | DOCUMENT_ROUTES
     # A case route that takes another parameter must say which values to try.
     needs_more = {name for route, name in _routes() if name in CASE_ROUTES and route.count("<") > 1}
-    assert needs_more - {"documents:download"} <= set(_extra_args()), needs_more - set(
-        _extra_args()
-    )
+    assert needs_more - DOCUMENT_ROUTES <= set(_extra_args()), needs_more - set(_extra_args())
     assert len(_urls(case, document)) >= len(CASE_ROUTES) + len(TRANSITIONS)
 
 
