@@ -200,7 +200,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django.server logs every request line with the client address; workers filing
     # anonymously must leave no address behind, so it is silenced.
-    "loggers": {"django.server": {"handlers": [], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        # WeasyPrint logs each render step at INFO; the worker's log keeps its warnings only.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # --- Rightsdesk ---------------------------------------------------------------------------
