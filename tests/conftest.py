@@ -21,14 +21,27 @@ def _immediate_tasks(settings):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Tests with a real-transaction database (live server, concurrency) flush every table
-    afterwards, the categories the data migration loaded included: put them back."""
+    afterwards, the rows the data migrations loaded included: put them back."""
     if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
-    from rights.models import Category
+    _restore_reference_data()
+
+
+def _restore_reference_data() -> None:
+    """The rows the rights app's data migrations load: categories, the holiday calendar and
+    deadline rules, and the dated parameters (each loader leaves existing rows alone)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from rights.models import Category, Parameter
+    from rights.parameter_seed import ensure_parameters
     from rights.taxonomy import ensure_categories
 
     ensure_categories(Category)
+    ensure_parameters(Parameter)
+    import_module("rights.migrations.0005_seed_deadline_engine").seed(apps, None)
 
 
 @pytest.fixture
