@@ -50,12 +50,12 @@ from ..services import (
     case_request_info,
     case_resume,
     case_start_mediation,
-    case_start_proceedings,
     case_submit,
     case_withdraw,
     message_post,
     note_add,
 )
+from ..services.proceedings import proceeding_start
 from ..services.records import identity_view_record
 from .consent_forms import consent_forms
 
@@ -279,6 +279,20 @@ def _act(
     return _done(request, reference, form.cleaned_data.get("next") or "")
 
 
+def _start_proceedings(*, case, user, expected_state, stage, forum, filing_date) -> Case:
+    """The case page's "Start proceedings" form: the same service as the lawyer's proceedings
+    panel, so the first stage is recorded as a proceeding whose dates drive the deadlines."""
+    proceeding = proceeding_start(
+        case=case,
+        user=user,
+        stage=stage,
+        forum=forum,
+        filed_on=filing_date,
+        expected_state=expected_state,
+    )
+    return proceeding.case
+
+
 TRANSITION_SERVICES: dict[str, Callable] = {
     "submit": case_submit,
     "accept_for_review": case_accept_for_review,
@@ -291,7 +305,7 @@ TRANSITION_SERVICES: dict[str, Callable] = {
     "refer_to_legal_aid": case_refer,
     "accept_referral": case_accept_referral,
     "decline_referral": case_decline_referral,
-    "start_proceedings": case_start_proceedings,
+    "start_proceedings": _start_proceedings,
     "record_outcome": case_record_outcome,
     "withdraw": case_withdraw,
     "reopen": case_reopen,

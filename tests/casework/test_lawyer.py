@@ -227,3 +227,31 @@ def test_the_outcome_closes_the_case_and_everyone_sees_it(client, world, at_arbi
     assert "Finished" in body
     assert "Arbitration upheld all your claims" in body
     assert "¥68,000.00" in body
+
+
+def test_the_case_pages_start_proceedings_form_records_the_proceeding(client, world):
+    # given an accepted referral
+    case = drive_to(world, S.LEGAL_AID)
+    client.force_login(User.objects.get(pk=world.lawyer.pk))
+    # when the lawyer uses the generic "Start proceedings" form of the case page
+    with run_on_commit():
+        response = client.post(
+            reverse("casework:case_transition", args=[case.reference, "start_proceedings"]),
+            {
+                "expected_state": S.LEGAL_AID,
+                "stage": P.ARBITRATION,
+                "forum": AC,
+                "filing_date": "2026-11-02",
+            },
+        )
+    # then the stage is a proceeding like the panel's, and its filing date starts a period
+    assert response.status_code == 303
+    case.refresh_from_db()
+    assert case.state == S.PROCEEDINGS
+    proceeding = Proceeding.objects.get(case=case)
+    assert (proceeding.stage, proceeding.forum, proceeding.filed_on) == (
+        P.ARBITRATION,
+        AC,
+        date(2026, 11, 2),
+    )
+    assert _deadlines(case)["ARB_ACCEPT"][0] == date(2026, 11, 2)
