@@ -59,7 +59,7 @@ def fast_font_subsetting() -> bool:
     return bool(at_least(*MIN_VERSION))
 
 
-@register()
+@register("documents")
 def check_fast_font_subsetting(app_configs=None, **kwargs):
     if fast_font_subsetting():
         return []
