@@ -36,7 +36,9 @@ def inbox(request):
     return render(request, "provider/inbox.html", {"inbox": page})
 
 
-def _post(request, reference, form_class, run, done: str, *, levels=FULL_OR_SUMMARY):
+def case_form_post(request, reference, form_class, run, done: str, *, levels=FULL_OR_SUMMARY):
+    """A POST on a case from the provider's side (coordinator or lawyer): through the gate,
+    a plain form (or none), one service, back to the case page."""
     case, _level = get_case_or_404(request.user, reference, levels=levels, queryset=case_queryset())
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
@@ -57,7 +59,7 @@ def _post(request, reference, form_class, run, done: str, *, levels=FULL_OR_SUMM
 @require_POST
 def conflict_check_run(request, reference: str):
     """Run the automatic conflict check again (the provider's cases may have changed)."""
-    return _post(
+    return case_form_post(
         request,
         reference,
         None,
@@ -70,7 +72,7 @@ def conflict_check_run(request, reference: str):
 @staff_view
 @require_POST
 def conflict_clear(request, reference: str):
-    return _post(
+    return case_form_post(
         request,
         reference,
         ConflictClearForm,
@@ -85,7 +87,7 @@ def conflict_clear(request, reference: str):
 @staff_view
 @require_POST
 def return_for_changes(request, reference: str):
-    return _post(
+    return case_form_post(
         request,
         reference,
         ReturnForChangesForm,
