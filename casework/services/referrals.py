@@ -29,7 +29,7 @@ from accounts.models import Organisation
 
 from ..audit import audit_record
 from ..choices import CaseState, ReferralState
-from ..errors import Conflict, Forbidden, GuardFailed, NotFound
+from ..errors import Conflict, GuardFailed, NotFound
 from ..models import Case, CaseParty, Referral
 from ..permissions import Access, access, may
 from .records import lock_case
@@ -254,13 +254,9 @@ def referral_conflict_clear(*, case: Case, user, note: str) -> Referral:
 def referral_return_for_changes(*, case: Case, user, note: str) -> Referral:
     """A supervisor returns a referral waiting for approval (退回修改) with a note: it is
     withdrawn, the case stays under review, and the caseworker may refer again."""
-    from .records import note_add
+    from .records import _locked, note_add
 
-    locked = lock_case(case.pk)
-    if access(user, locked) == Access.NONE:
-        raise NotFound()
-    if not may(user, "approve_referral", locked):
-        raise Forbidden()
+    locked, _level = _locked(case.pk, user, "approve_referral")
     text = (note or "").strip()
     if not text:
         message = _("Please say what should change.")
