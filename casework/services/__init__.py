@@ -1,6 +1,6 @@
 """Every write to the case domain (STYLE: services). Import from here."""
 
-from .consent import consent_grant, consent_revoke, consent_withdraw
+from .consent import consent_grant, consent_withdraw
 from .intake import IntakeData, case_draft_create, case_file, receipt_lookup
 from .records import case_assign, case_claim, message_post, note_add
 from .referrals import case_referral_conflict_check, referrals_expire_due
@@ -49,7 +49,6 @@ __all__ = [
     "case_submit",
     "case_withdraw",
     "consent_grant",
-    "consent_revoke",
     "consent_withdraw",
     "message_post",
     "note_add",

@@ -132,7 +132,7 @@ def consent_grant(
         raise
 
 
-def consent_revoke(*, consent: ConsentRecord, user, reason: str = "", scan=None) -> ConsentRecord:
+def consent_withdraw(*, consent: ConsentRecord, user, reason: str = "", scan=None) -> ConsentRecord:
     """Withdraw a consent (撤回同意). The worker withdraws their own online (a reason is
     optional); staff record a withdrawal the worker made on paper or in person, saying how and
     when (required), with the scan of a signed withdrawal if there is one. Withdrawing the
@@ -193,10 +193,6 @@ def consent_revoke(*, consent: ConsentRecord, user, reason: str = "", scan=None)
     except BaseException:
         _forget_files(stored)
         raise
-
-
-# The name the glossary uses (撤回同意 / withdraw consent).
-consent_withdraw = consent_revoke
 
 
 def _provider_consent_withdrawn(case: Case, record: ConsentRecord, user, by_worker: bool) -> None:

@@ -29,7 +29,7 @@ from ..forms.worker import CONSENT_TEXT
 from ..models import ConsentRecord
 from ..permissions import Access, get_case_or_404, may
 from ..selectors import staff as selectors
-from ..services.consent import consent_grant, consent_revoke
+from ..services.consent import consent_grant, consent_withdraw
 from . import staff as staff_views
 from . import worker as worker_views
 
@@ -113,7 +113,7 @@ def case_consent_withdraw(request, reference: str):
         record = ConsentRecord.objects.filter(case=case, pk=form.cleaned_data["consent_id"]).first()
         if record is None:
             raise Http404
-        return consent_revoke(
+        return consent_withdraw(
             consent=record,
             user=request.user,
             reason=form.cleaned_data["reason"],
@@ -159,7 +159,7 @@ def _worker_withdraw(request, actor, case, mode):
         form = WorkerConsentWithdrawForm(initial={"consent_id": record.pk})
     else:
         try:
-            consent_revoke(consent=record, user=actor, reason=form.cleaned_data["reason"])
+            consent_withdraw(consent=record, user=actor, reason=form.cleaned_data["reason"])
         except Conflict as error:
             messages.warning(
                 request,

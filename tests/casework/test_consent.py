@@ -75,7 +75,7 @@ def test_worker_with_an_account_grants_and_withdraws_online(world):
     assert granted.actor_kind == "worker" and granted.worker_visible
     assert granted.payload["scope"] == ConsentScope.UNION_MEDIATION
 
-    s.consent_revoke(consent=record, user=world.worker, reason="不想调解了")
+    s.consent_withdraw(consent=record, user=world.worker, reason="不想调解了")
     record.refresh_from_db()
     assert not record.in_force and record.withdrawn_by == world.worker
     assert record.withdrawn_by_worker and record.withdrawal_reason == "不想调解了"
@@ -85,7 +85,7 @@ def test_worker_with_an_account_grants_and_withdraws_online(world):
     texts = [e.text for e in worker_timeline(case)]
     assert "You withdrew consent: the union may mediate with your employer." in texts
     # a second withdrawal records nothing
-    s.consent_revoke(consent=record, user=world.worker)
+    s.consent_withdraw(consent=record, user=world.worker)
     assert len(events(case, "consent_withdrawn")) == 1
 
 
@@ -94,7 +94,7 @@ def test_receipt_holder_grants_and_withdraws(world):
     holder = ReceiptHolder(case.pk)
     record = s.consent_grant(case=case, user=holder, scope=ConsentScope.LABOUR_INSPECTORATE)
     assert record.granted_by is None and record.granted_by_worker
-    s.consent_revoke(consent=record, user=holder)
+    s.consent_withdraw(consent=record, user=holder)
     record.refresh_from_db()
     assert record.withdrawn_at is not None and record.withdrawn_by_worker
     assert [e.actor_kind for e in events(case, "consent_withdrawn")] == ["worker"]
@@ -124,10 +124,10 @@ def test_staff_record_a_withdrawal_with_how_and_when(world):
     record = ConsentRecord.objects.get(case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE)
     before = case_snapshot(case)
     with pytest.raises(GuardFailed) as refused:
-        s.consent_revoke(consent=record, user=world.caseworker, reason="  ")
+        s.consent_withdraw(consent=record, user=world.caseworker, reason="  ")
     assert "reason" in refused.value.field_errors
     assert case_snapshot(case) == before
-    s.consent_revoke(
+    s.consent_withdraw(
         consent=record, user=world.caseworker, reason="职工来电撤回。", scan=scan("w.pdf")
     )
     record.refresh_from_db()
@@ -155,7 +155,7 @@ def test_a_worker_cannot_withdraw_another_cases_consent(world, client):
     other = ConsentRecord.objects.get(case=theirs, scope=ConsentScope.EMPLOYER_DISCLOSURE)
     before = case_snapshot(theirs)
     with pytest.raises(NotFound):
-        s.consent_revoke(consent=other, user=world.worker)
+        s.consent_withdraw(consent=other, user=world.worker)
     client.force_login(world.worker)
     url = reverse("casework:my_consent_withdraw", args=[mine.reference])
     assert client.get(url, {"consent": other.pk}).status_code == 404
@@ -235,7 +235,7 @@ def test_withdrawing_before_acceptance_withdraws_the_referral(world):
         case=case, scope=ConsentScope.LEGAL_AID_PROVIDER, withdrawn_at__isnull=True
     )
     with run_on_commit():
-        s.consent_revoke(consent=record, user=world.worker)
+        s.consent_withdraw(consent=record, user=world.worker)
     case = fresh(case)
     assert case.state == S.UNDER_REVIEW
     referral = Referral.objects.get(case=case)
@@ -260,7 +260,7 @@ def test_withdrawing_while_awaiting_approval_withdraws_the_waiting_referral(worl
     waiting = s.case_refer(case=case, user=world.caseworker, provider_id=world.centre.pk)
     assert isinstance(waiting, Referral) and waiting.sent_at is None
     record = ConsentRecord.objects.get(case=case, scope=ConsentScope.LEGAL_AID_PROVIDER)
-    s.consent_revoke(consent=record, user=world.worker)
+    s.consent_withdraw(consent=record, user=world.worker)
     waiting.refresh_from_db()
     assert waiting.state == ReferralState.WITHDRAWN
     assert fresh(case).state == S.UNDER_REVIEW
@@ -276,7 +276,7 @@ def test_withdrawing_after_acceptance_ends_representation_and_tells_lawyer_and_c
     )
     Notification.objects.all().delete()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        s.consent_revoke(consent=record, user=world.worker)
+        s.consent_withdraw(consent=record, user=world.worker)
     case = fresh(case)
     assert case.state == S.LEGAL_AID  # staff decide what comes next
     referral = Referral.objects.get(case=case, state=ReferralState.ACCEPTED)
@@ -299,7 +299,7 @@ def test_withdrawing_after_acceptance_ends_representation_and_tells_lawyer_and_c
 def test_mediation_that_reveals_the_worker_needs_disclosure(world):
     case = drive_to(world, S.UNDER_REVIEW)
     record = ConsentRecord.objects.get(case=case, scope=ConsentScope.EMPLOYER_DISCLOSURE)
-    s.consent_revoke(consent=record, user=world.worker)
+    s.consent_withdraw(consent=record, user=world.worker)
     before = case_snapshot(case)
     with pytest.raises(GuardFailed) as refused:
         s.case_start_mediation(case=case, user=world.caseworker, reveals_identity=True)
