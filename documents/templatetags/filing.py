@@ -208,3 +208,12 @@ def zh_articles(value) -> str:
     write them (glossary §1.2 rule 11): 第27条第1–3款 → 第二十七条第一款至第三款. The text is
     otherwise unchanged (and still autoescaped by the template)."""
     return ARTICLE.sub(_article, str(value or ""))
+
+
+@register.filter
+def num_datetime(value) -> str:
+    """2026-11-24 14:05: one form both languages read, for the timeline."""
+    d = _parse(value)
+    if isinstance(d, datetime):
+        return f"{d:%Y-%m-%d %H:%M}"
+    return d.isoformat() if d else ""
