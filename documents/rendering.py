@@ -21,7 +21,9 @@ already read and verified by the caller, never URLs — with `pdf_variant="pdf/a
 from __future__ import annotations
 
 import io
+import logging
 import mimetypes
+import re
 import signal
 import ssl
 import threading
@@ -40,6 +42,8 @@ from django.utils import translation
 
 STYLE_DIR = Path(settings.BASE_DIR) / "static" / "documents"
 STYLESHEET = STYLE_DIR / "print.css"
+
+logger = logging.getLogger(__name__)
 
 
 class RenderError(Exception):
@@ -180,6 +184,54 @@ def compress_streams_once(document, pdf) -> None:
         obj.extra["Filter"] = "/FlateDecode"
 
 
+# WeasyPrint's user-agent stylesheet styles six pseudo-elements of *every* element
+# (`::marker`, `::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`,
+# `::note-callback`), so the cascade computed seven styles for each element of a filing: about a
+# sixth of the packet's render time (bench/render.py). The filings have list items but no
+# footnotes and no notes (`float: footnote` / `float: note`), so the lean sheet keeps the
+# ::marker rule for list items only and leaves the note rules out. It is the installed
+# WeasyPrint's own sheet with those six rules rewritten at run time; if a WeasyPrint upgrade
+# changes them, the stock sheet is used (slower, same look) and a warning is logged.
+# tests/documents/test_rendering.py checks that the lean sheet applies to the installed version.
+_UA_MARKER_RULE = re.compile(r"^::marker \{", re.MULTILINE)
+_UA_NOTE_RULES = re.compile(
+    r"^::(?:footnote-call|footnote-marker|note-call|note-marker|note-callback) \{[^}]*\}\n",
+    re.MULTILINE,
+)
+_lean_html_class = None
+
+
+def lean_html_class():
+    """A weasyprint.HTML whose user-agent stylesheet is the lean one, or HTML itself when the
+    installed WeasyPrint's sheet is not the one the lean sheet was made from."""
+    global _lean_html_class
+    if _lean_html_class is not None:
+        return _lean_html_class
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA, UA_FORM_STYLESHEET
+
+    text, markers = _UA_MARKER_RULE.subn("li::marker, summary::marker {", UA)
+    text, notes = _UA_NOTE_RULES.subn("", text)
+    if (markers, notes) != (1, 5) or re.search(r"^::", text, re.MULTILINE):
+        logger.warning(
+            "WeasyPrint's user-agent stylesheet has changed: filings render with the stock "
+            "sheet, which is slower (documents.rendering.lean_html_class)"
+        )
+        _lean_html_class = HTML
+        return HTML
+    # The sheet's @counter-style rules are already in the counter styles WeasyPrint gives every
+    # document; a throw-away CounterStyle keeps them from being registered twice.
+    lean_sheet = CSS(string=text, counter_style=CounterStyle())
+
+    class LeanHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [lean_sheet, UA_FORM_STYLESHEET] if forms else [lean_sheet]
+
+    _lean_html_class = LeanHTML
+    return LeanHTML
+
+
 _resources = threading.local()
 
 
@@ -220,7 +272,7 @@ def render_pdf(
     document's own facts (its version). `attachments` are embedded as they are; `pdf_variant`
     is a WeasyPrint variant such as "pdf/a-3b". RenderError when a resource is refused or the
     time limit passes."""
-    from weasyprint import HTML, Attachment
+    from weasyprint import Attachment
     from weasyprint.urls import FatalURLFetchingError
 
     limit = render_time_limit() if time_limit_seconds is None else time_limit_seconds
@@ -245,7 +297,7 @@ def render_pdf(
                 for a in attachments
             ]
         try:
-            document = HTML(
+            document = lean_html_class()(
                 string=html, base_url=STYLE_DIR.as_uri() + "/", url_fetcher=fetcher
             ).render(stylesheets=[css], font_config=fonts)
             pdf = document.write_pdf(finisher=compress_streams_once, **options)

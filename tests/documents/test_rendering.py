@@ -6,7 +6,14 @@ import pytest
 from django.template import Context, Template
 
 from casework.services.intake import ClaimItem
-from documents.rendering import STYLESHEET, RefusedURL, render_html, render_pdf, static_only_fetcher
+from documents.rendering import (
+    STYLESHEET,
+    RefusedURL,
+    lean_html_class,
+    render_html,
+    render_pdf,
+    static_only_fetcher,
+)
 from documents.services import render_context
 from documents.snapshot import referral_packet_snapshot, unseal
 from tests.factories import IntakeDataFactory
@@ -173,3 +180,30 @@ def test_dates_accept_date_objects():
         Context({"v": date(2027, 3, 1)})
     )
     assert rendered == "2027年3月1日 / 1 March 2027"
+
+
+def _marker_texts(page_box) -> list[str]:
+    found, stack = [], [page_box]
+    while stack:
+        box = stack.pop()
+        if box.element_tag == "li::marker" and getattr(box, "text", None):
+            found.append(box.text)
+        stack.extend(reversed(getattr(box, "children", None) or []))
+    return found
+
+
+def test_the_lean_user_agent_sheet_applies_to_the_installed_weasyprint_and_keeps_list_markers():
+    from weasyprint import HTML
+
+    # The six universal pseudo-element rules were found and rewritten (a WeasyPrint upgrade
+    # that changes them makes this fail instead of quietly rendering slower),
+    lean = lean_html_class()
+    assert lean is not HTML
+    (sheet,) = lean(string="<p>x</p>")._ua_stylesheets()
+    (stock,) = HTML(string="<p>x</p>")._ua_stylesheets()
+    assert sheet is not stock
+    # and lists still get the markers the stock sheet gives them.
+    html = "<ul><li>a</li><li>b</li></ul><ol><li>c</li></ol>"
+    markers = _marker_texts(lean(string=html).render().pages[0]._page_box)
+    assert markers == _marker_texts(HTML(string=html).render().pages[0]._page_box)
+    assert markers == ["• ", "• ", "1. "]
