@@ -4,8 +4,8 @@ peak memory, on 2 cores; report pages per second).
     .venv/bin/python bench/render.py [--runs 20] [--warmup 3]
 
 The parent starts a fresh child process that builds one realistic case in a throw-away SQLite
-database (a worker and an employer, 14 itemised claims with their calculations and citations,
-the engine's deadlines, the consents, about 80 timeline events, 10 evidence files: photos,
+database (a worker and an employer, 18 itemised claims with their calculations and citations,
+the engine's deadlines, the consents, about 130 timeline events, 10 evidence files: photos,
 PDFs, a recording), takes the packet's snapshot as `document_request` does, and then times the
 render exactly as the task does it: sealed values opened, the evidence files read from
 storage and checked against the snapshot's hashes, the PDF/A-3b written with them embedded.
@@ -14,8 +14,10 @@ and prints one line:
 
     BENCH render_packet median_ms=… p95_ms=… queries=0 pages=… pages_per_s=… peak_rss_mb=… …
 
-with the process CPU time per render (cpu_median_ms) and the load average before and after
-beside the wall-clock times, since a busy machine stretches the wall clock, not the work.
+with the process CPU time per render (cpu_median_ms, and cpu_min_ms, the least disturbed
+render) and the load average before and after beside the wall-clock times, since a busy
+machine stretches the wall clock much more than the work. To compare two versions on a shared
+machine, run their benchmarks alternately and compare CPU times.
 """
 
 from __future__ import annotations
@@ -291,6 +293,7 @@ def main(argv=None) -> int:
         f"peak_rss_mb={peak_mb:.0f} first_ms={result['first_ms']:.0f} "
         f"attachments={result['attachments']} pdf_kb={result['pdf_bytes'] // 1024} "
         f"runs={len(times)} cpu_median_ms={statistics.median(result['cpu']):.0f} "
+        f"cpu_min_ms={min(result['cpu']):.0f} "
         f"reference_20p_ms={result['reference_ms']:.0f} "
         f"load={load_before:.1f}-{os.getloadavg()[0]:.1f}"
     )
