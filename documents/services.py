@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -91,15 +92,61 @@ def document_request(
     return doc
 
 
+# A render stops itself after RENDER_TIME_LIMIT_SECONDS (documents.rendering.time_limit); one
+# still marked "rendering" this much longer than that has lost its worker (killed, machine
+# gone) and may be taken over by the same task delivered again (Celery's late acknowledgement).
+RENDER_LEASE_GRACE_SECONDS = 15
+# How often a second delivery looks again while the first one's claim is still fresh.
+CLAIM_POLL_SECONDS = 1.0
+
+
+def render_lease() -> timedelta:
+    from .rendering import render_time_limit
+
+    return timedelta(seconds=render_time_limit() + RENDER_LEASE_GRACE_SECONDS)
+
+
 def _claim_for_rendering(doc_id: int) -> GeneratedDocument | None:
     """Move a queued document to rendering; None when there is nothing to do: missing, failed
-    (document_retry queues it again), already ready, or being rendered by another worker."""
-    with transaction.atomic():
-        claimed = GeneratedDocument.objects.filter(pk=doc_id, status=DocumentStatus.QUEUED).update(
-            status=DocumentStatus.RENDERING, failure_reason="", render_started_at=timezone.now()
+    (document_retry queues it again) or ready.
+
+    The claim is the row's `render_started_at`, set by a conditional UPDATE (only one worker
+    can move it): finishing or failing the render later matches it, so only the claim's holder
+    can. A document found "rendering" belongs to another worker; if its claim is older than
+    render_lease(), that worker died mid-render and this delivery takes the claim over.
+    Otherwise this is a second delivery while the first may still be running: it waits for the
+    first to finish (or for its lease to run out) rather than drop the task."""
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            claimed = GeneratedDocument.objects.filter(
+                pk=doc_id, status=DocumentStatus.QUEUED
+            ).update(status=DocumentStatus.RENDERING, failure_reason="", render_started_at=now)
+        if claimed:
+            break
+        row = (
+            GeneratedDocument.objects.filter(pk=doc_id)
+            .values("status", "render_started_at")
+            .first()
         )
-    if not claimed:
-        return None
+        if row is None or row["status"] != DocumentStatus.RENDERING:
+            return None
+        started = row["render_started_at"]
+        if started is None or started <= now - render_lease():
+            with transaction.atomic():
+                taken = GeneratedDocument.objects.filter(
+                    pk=doc_id, status=DocumentStatus.RENDERING, render_started_at=started
+                ).update(failure_reason="", render_started_at=now)
+            if taken:
+                logger.warning(
+                    "document %s: the render claimed at %s never finished (its worker is "
+                    "gone); rendering it again",
+                    doc_id,
+                    started.isoformat() if started else "-",
+                )
+                break
+            continue  # someone else moved it meanwhile: look again
+        time.sleep(min(CLAIM_POLL_SECONDS, (started + render_lease() - now).total_seconds()))
     return GeneratedDocument.objects.select_related("case").get(pk=doc_id)
 
 
@@ -108,9 +155,10 @@ def _fail(doc: GeneratedDocument, reason: str, *, status_now=DocumentStatus.REND
     it was no longer in `status_now` (finished or failed meanwhile)."""
     reason = reason[:300]
     with transaction.atomic():
-        updated = GeneratedDocument.objects.filter(pk=doc.pk, status=status_now).update(
-            status=DocumentStatus.FAILED, failure_reason=reason
-        )
+        mine = GeneratedDocument.objects.filter(pk=doc.pk, status=status_now)
+        if status_now == DocumentStatus.RENDERING:  # only the claim's holder (or the reaper)
+            mine = mine.filter(render_started_at=doc.render_started_at)
+        updated = mine.update(status=DocumentStatus.FAILED, failure_reason=reason)
         if updated:
             audit_record(
                 verb="document_render_failed",
@@ -172,7 +220,9 @@ def document_render_now(doc_id: int) -> str:
     try:
         with transaction.atomic():
             updated = GeneratedDocument.objects.filter(
-                pk=doc.pk, status=DocumentStatus.RENDERING
+                pk=doc.pk,
+                status=DocumentStatus.RENDERING,
+                render_started_at=doc.render_started_at,  # still this render's claim
             ).update(
                 status=DocumentStatus.READY,
                 file=name,
@@ -199,7 +249,7 @@ def document_render_now(doc_id: int) -> str:
     except Exception:
         default_storage.delete(name)
         raise
-    if not updated:  # someone else finished or failed it meanwhile: keep theirs, drop ours
+    if not updated:  # another claim finished, failed or took it over meanwhile: drop ours
         default_storage.delete(name)
         return GeneratedDocument.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
     return DocumentStatus.READY
