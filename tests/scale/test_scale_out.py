@@ -1,0 +1,487 @@
+"""Scale-out (issue 10): two gunicorn servers and two Celery workers on loopback, sharing one
+PostgreSQL database, one Redis (broker and cache) and one var/ (files and keys), as two
+machines behind a proxy would.
+
+- 500 anonymous filings through the five-step form, each step sent to the other server than
+  the last (sessions and CSRF live in the database, not in a process): every one gets a
+  receipt code that finds its own case.
+- 50 referral packets asked for by a signed-in caseworker over HTTP: each rendered exactly
+  once (one version, one ready file, one `document_rendered` event, no stray file).
+- A task worker SIGKILLed (with its pool) in the middle of a run of renders: the render it
+  held is delivered again (late acknowledgement), the surviving worker takes the dead claim
+  over, and again every packet is rendered exactly once.
+
+Run with `make test-scale` (marker `scale`; `make test` leaves it out). Needs PostgreSQL on
+127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379; uses the database rd_scale
+and Redis db 7, both emptied first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from .cluster import CASEWORKER_PASSWORD
+
+pytestmark = pytest.mark.scale
+
+PG_SERVER = os.environ.get("RIGHTSDESK_SCALE_PG", "postgresql://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("RIGHTSDESK_SCALE_DB", "rd_scale")
+REDIS_URL = os.environ.get("RIGHTSDESK_SCALE_REDIS", "redis://127.0.0.1:6379/7")
+INTAKES = int(os.environ.get("RIGHTSDESK_SCALE_INTAKES", 500))
+RENDERS = int(os.environ.get("RIGHTSDESK_SCALE_RENDERS", 50))
+KILL_RENDERS = int(os.environ.get("RIGHTSDESK_SCALE_KILL_RENDERS", 24))
+CLIENT_THREADS = 6
+# A render stops after this; a claim older than it + 15 s belongs to a dead worker.
+RENDER_TIME_LIMIT = 20
+# The broker gives a task back this long after its worker vanished.
+VISIBILITY_TIMEOUT = 12
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PY = sys.executable
+RECEIPT = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
+NONCE = re.compile(r'name="nonce" value="([^"]+)"')
+
+
+# --- the cluster -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Cluster:
+    env: dict
+    logs: Path
+    bases: list[str] = field(default_factory=list)
+    web: list[subprocess.Popen] = field(default_factory=list)
+    workers: dict[str, subprocess.Popen] = field(default_factory=dict)
+    references: list[str] = field(default_factory=list)
+    caseworker: str = ""
+
+    def run(self, *args: str, stdin: str = "") -> dict:
+        """A command of tests/scale/cluster.py in the cluster's environment; its JSON answer."""
+        done = subprocess.run(
+            [PY, "-m", "tests.scale.cluster", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def manage(self, *args: str) -> None:
+        done = subprocess.run(
+            [PY, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    def start_web(self, index: int) -> None:
+        port = _free_port()
+        env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_ACCESS_LOG": str(self.logs / f"web{index}.access.log"),
+            "GUNICORN_ERROR_LOG": str(self.logs / f"web{index}.error.log"),
+        }
+        self.web.append(
+            subprocess.Popen(
+                [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+        self.bases.append(f"http://127.0.0.1:{port}")
+
+    def start_worker(self, name: str) -> None:
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        self.workers[name] = subprocess.Popen(
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "default,pdf,reminders",
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: SIGKILL takes its pool too
+        )
+        log.close()
+
+    def worker_log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+    def sql(self, query: str, params=()) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/{DB_NAME}", autocommit=True) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def stop(self) -> None:
+        for proc in [*self.web, *self.workers.values()]:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for proc in [*self.web, *self.workers.values()]:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+
+
+def _fresh_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def _empty_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).flushdb()
+
+
+def _wait(predicate, timeout: float, what: str, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    import requests
+
+    root = tmp_path_factory.mktemp("scale")
+    logs = root / "logs"
+    logs.mkdir()
+    _fresh_database()
+    _empty_redis()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"{PG_SERVER.replace('postgresql://', 'postgres://')}/{DB_NAME}",
+        "RIGHTSDESK_VAR_DIR": str(root / "var"),
+        "RIGHTSDESK_TASK_BACKEND": "celery",
+        "RIGHTSDESK_CELERY_BROKER_URL": REDIS_URL,
+        "RIGHTSDESK_CACHE_URL": REDIS_URL,
+        "RIGHTSDESK_CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "RIGHTSDESK_CELERY_RESTORE_INTERVAL": "2",
+        "RIGHTSDESK_RENDER_TIME_LIMIT": str(RENDER_TIME_LIMIT),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+    c = Cluster(env=env, logs=logs)
+    try:
+        c.manage("migrate", "--no-input", "-v", "0")
+        seeded = c.run("seed", str(RENDERS + KILL_RENDERS))
+        c.references, c.caseworker = seeded["references"], seeded["caseworker"]
+        for i in range(2):
+            c.start_web(i)
+        for name in ("worker1", "worker2"):
+            c.start_worker(name)
+
+        def healthy():
+            try:
+                return all(requests.get(b + "/healthz", timeout=5).ok for b in c.bases)
+            except requests.RequestException:
+                return False
+
+        _wait(healthy, 90, "both web servers to answer /healthz with 200")
+        _wait(
+            lambda: all(" ready." in c.worker_log(n) for n in c.workers),
+            90,
+            "both Celery workers to be ready",
+        )
+        yield c
+    finally:
+        c.stop()
+        for log in sorted(logs.iterdir()):  # shown by pytest when a test failed
+            print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-15:]))
+
+
+# --- HTTP clients ----------------------------------------------------------------------------
+
+
+def _past(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
+def _filing_steps(i: int) -> list[tuple[str, dict]]:
+    return [
+        (
+            "/file/",
+            {
+                "worker_name": f"规模测试工人{i}",
+                "sex": "female" if i % 2 else "male",
+                "phone": f"138{i:08d}",
+                "occupation": "碳纤维车间操作工",
+                "skill_grade": "intermediate",
+                "union_member": "on",
+            },
+        ),
+        (
+            "/file/employer/",
+            {
+                "employer_name": "常州恒远碳纤维材料有限公司",
+                "credit_code": "91320412MA1WY8K5BP",
+                "district": "武进区",
+                "industrial_chain": "carbon_fibre",
+            },
+        ),
+        (
+            "/file/events/",
+            {
+                "category_codes": ["WAGE.ARREARS"],
+                "facts": f"公司自今年7月起拖欠工资三个月。（规模测试 {i}）",
+                "knew_date": _past(100),
+                "employment_start": _past(900),
+            },
+        ),
+        (
+            "/file/claims/",
+            {
+                "claims-TOTAL_FORMS": "1",
+                "claims-INITIAL_FORMS": "0",
+                "claims-MIN_NUM_FORMS": "0",
+                "claims-MAX_NUM_FORMS": "10",
+                "claims-0-item": "拖欠工资",
+                "claims-0-amount": str(1000 + i),
+                "claims-0-period_start": _past(200),
+                "claims-0-period_end": _past(100),
+            },
+        ),
+    ]
+
+
+def file_anonymously(bases: list[str], i: int) -> str:
+    """File grievance i as an anonymous worker on a phone would, each request to the other
+    server than the last; the receipt code shown at the end."""
+    import requests
+
+    with requests.Session() as s:
+        s.headers["Accept-Language"] = "en"
+
+        def url(step: int, path: str) -> str:
+            return bases[(i + step) % len(bases)] + path
+
+        assert s.get(url(0, "/file/"), timeout=60).status_code == 200
+        csrf = {"X-CSRFToken": s.cookies["csrftoken"]}
+        for step, (path, data) in enumerate(_filing_steps(i), start=1):
+            r = s.post(
+                url(step, path),
+                data={**data, "action": "next"},
+                headers=csrf,
+                allow_redirects=False,
+                timeout=60,
+            )
+            assert r.status_code == 302, (i, path, r.status_code, r.text[:500])
+        review = s.get(url(5, "/file/review/"), timeout=60)
+        nonce = NONCE.search(review.text).group(1)
+        done = s.post(
+            url(6, "/file/review/"),
+            data={"consent_union_handling": "on", "nonce": nonce, "action": "submit"},
+            headers=csrf,
+            timeout=60,
+        )
+        assert done.status_code == 200, (i, done.status_code, done.text[:500])
+        return RECEIPT.search(done.text).group(1)
+
+
+def staff_login(session, base: str, username: str, password: str) -> None:
+    """Sign a member of staff in over HTTP. The one place the test does so: when staff need a
+    second factor, this is what changes."""
+    assert session.get(base + "/accounts/login/", timeout=60).status_code == 200
+    r = session.post(
+        base + "/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "next": "/",
+        },
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert r.status_code == 302, (r.status_code, r.text[:500])
+
+
+def ask_for_packets(cluster: Cluster, references: list[str]) -> None:
+    """A signed-in caseworker asks for one referral packet per case, half through each server."""
+    import requests
+
+    with requests.Session() as s:
+        staff_login(s, cluster.bases[0], cluster.caseworker, CASEWORKER_PASSWORD)
+
+        def ask(pair):
+            i, reference = pair
+            base = cluster.bases[i % len(cluster.bases)]
+            r = s.post(
+                f"{base}/cases/{reference}/documents/referral_packet/",
+                headers={"X-CSRFToken": s.cookies["csrftoken"]},
+                allow_redirects=False,
+                timeout=60,
+            )
+            assert r.status_code == 303, (reference, r.status_code, r.text[:300])
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(ask, enumerate(references)))
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _statuses(cluster: Cluster, references: list[str]) -> dict[str, int]:
+    rows = cluster.sql(
+        "SELECT d.status, count(*) FROM documents_generateddocument d "
+        "JOIN casework_case c ON c.id = d.case_id "
+        "WHERE c.reference = ANY(%s) AND d.kind = 'referral_packet' GROUP BY d.status",
+        (references,),
+    )
+    return dict(rows)
+
+
+def _all_ready(cluster: Cluster, references: list[str]):
+    def check():
+        counts = _statuses(cluster, references)
+        assert not counts.get("failed"), counts
+        return counts.get("ready") == len(references) and sum(counts.values()) == len(references)
+
+    return check
+
+
+def assert_each_rendered_exactly_once(cluster: Cluster, references: list[str]) -> None:
+    docs = cluster.run("documents", stdin="\n".join(references))
+    assert sorted(docs) == sorted(references)
+    for reference, versions in docs.items():
+        assert len(versions) == 1, (reference, versions)  # asked once: one version
+        (doc,) = versions
+        assert doc["status"] == "ready" and doc["version"] == 1, doc
+        assert doc["rendered_events"] == 1, doc  # one render finished and was recorded
+        assert doc["file"].startswith("generated/") and doc["pages"] > 0, doc
+
+
+def assert_storage_matches(cluster: Cluster) -> None:
+    """Every ready packet's file exists, and no render left a second file behind."""
+    ready = {
+        name
+        for (name,) in cluster.sql(
+            "SELECT file FROM documents_generateddocument WHERE status = 'ready'"
+        )
+    }
+    assert set(cluster.run("files")["files"]) == ready
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def test_intakes_through_two_web_servers_each_become_exactly_one_case(cluster):
+    started = time.monotonic()
+    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+        codes = list(pool.map(lambda i: file_anonymously(cluster.bases, i), range(INTAKES)))
+    took = time.monotonic() - started
+
+    assert len(set(codes)) == INTAKES
+    found = cluster.run("cases", stdin="\n".join(codes))
+    assert found["found"] == INTAKES and found["distinct"] == INTAKES, found
+    assert found["total_cases"] == INTAKES + RENDERS + KILL_RENDERS
+    # Both servers took their share.
+    for i in range(2):
+        served = (cluster.logs / f"web{i}.access.log").read_text().count('"POST /file/')
+        assert served >= INTAKES, (i, served)
+    print(f"{INTAKES} filings in {took:.1f} s")
+
+
+def test_packets_asked_for_over_http_are_each_rendered_exactly_once(cluster):
+    references = cluster.references[:RENDERS]
+    started = time.monotonic()
+    ask_for_packets(cluster, references)
+    _wait(_all_ready(cluster, references), 240, f"{RENDERS} packets to be ready", every=1)
+    took = time.monotonic() - started
+
+    assert_each_rendered_exactly_once(cluster, references)
+    assert_storage_matches(cluster)
+    for name in cluster.workers:  # both task workers rendered
+        assert "documents.tasks.document_render[" in cluster.worker_log(name), name
+    print(f"{RENDERS} packets in {took:.1f} s")
+
+
+def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cluster):
+    references = cluster.references[RENDERS : RENDERS + KILL_RENDERS]
+    ask_for_packets(cluster, references)
+
+    # Wait until both workers are rendering and some packets are done: the run is under way.
+    def both_busy():
+        counts = _statuses(cluster, references)
+        return counts.get("rendering", 0) == 2 and counts.get("ready", 0) >= 2
+
+    _wait(both_busy, 120, "both workers to be rendering", every=0.1)
+    victim = cluster.workers["worker1"]
+    os.killpg(victim.pid, signal.SIGKILL)  # the worker and its pool, mid-render
+    victim.wait(10)
+    killed_at = time.monotonic()
+    assert victim.returncode == -signal.SIGKILL
+
+    _wait(_all_ready(cluster, references), 240, "every packet after the kill", every=1)
+    recovered = time.monotonic() - killed_at
+
+    assert_each_rendered_exactly_once(cluster, references)
+    assert_storage_matches(cluster)
+    # The render the dead worker held was given back by the broker and taken over.
+    survivor = cluster.worker_log("worker2")
+    assert "never finished (its worker is gone); rendering it again" in survivor
+    # No render anywhere failed or ran into its time limit.
+    assert "render error" not in survivor and "took longer than" not in survivor
+    print(f"{KILL_RENDERS} packets, one worker killed, all done {recovered:.1f} s after the kill")
