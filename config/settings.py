@@ -251,6 +251,8 @@ CELERY_BROKER_URL = os.environ.get("RIGHTSDESK_CELERY_BROKER_URL", "redis://127.
 CELERY_RESULT_BACKEND = os.environ.get("RIGHTSDESK_CELERY_RESULT_BACKEND") or None
 CELERY_RESULT_EXTENDED = bool(CELERY_RESULT_BACKEND)
 CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
+if not CELERY_RESULT_BACKEND:  # "get_result() will not work": deliberately so, see above
+    SILENCED_SYSTEM_CHECKS = ["django_tasks_celery.W001", "django_tasks_celery.W002"]
 CELERY_TASK_DEFAULT_QUEUE = "default"  # Django's "default" queue, not Celery's "celery"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
