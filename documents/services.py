@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +98,9 @@ def document_request(
 RENDER_LEASE_GRACE_SECONDS = 15
 # How often a second delivery looks again while the first one's claim is still fresh.
 CLAIM_POLL_SECONDS = 1.0
+# A render whose worker died this many times (out of memory, say) is failed, not tried again:
+# late acknowledgement would otherwise hand it from worker to worker for ever.
+MAX_RENDER_ATTEMPTS = 3
 
 
 def render_lease() -> timedelta:
@@ -115,28 +118,46 @@ def _claim_for_rendering(doc_id: int) -> GeneratedDocument | None:
     can. A document found "rendering" belongs to another worker; if its claim is older than
     render_lease(), that worker died mid-render and this delivery takes the claim over.
     Otherwise this is a second delivery while the first may still be running: it waits for the
-    first to finish (or for its lease to run out) rather than drop the task."""
+    first to finish (or for its lease to run out) rather than drop the task. After
+    MAX_RENDER_ATTEMPTS dead workers the document is failed instead (document_retry can queue
+    it again)."""
     while True:
         now = timezone.now()
         with transaction.atomic():
             claimed = GeneratedDocument.objects.filter(
                 pk=doc_id, status=DocumentStatus.QUEUED
-            ).update(status=DocumentStatus.RENDERING, failure_reason="", render_started_at=now)
+            ).update(
+                status=DocumentStatus.RENDERING,
+                failure_reason="",
+                render_started_at=now,
+                render_attempts=F("render_attempts") + 1,
+            )
         if claimed:
             break
         row = (
             GeneratedDocument.objects.filter(pk=doc_id)
-            .values("status", "render_started_at")
+            .values("status", "render_started_at", "render_attempts")
             .first()
         )
         if row is None or row["status"] != DocumentStatus.RENDERING:
             return None
         started = row["render_started_at"]
         if started is None or started <= now - render_lease():
+            if row["render_attempts"] >= MAX_RENDER_ATTEMPTS:
+                dead = GeneratedDocument.objects.select_related("case").defer("snapshot")
+                _fail(
+                    dead.get(pk=doc_id),
+                    f"the render was interrupted {row['render_attempts']} times",
+                )
+                return None
             with transaction.atomic():
                 taken = GeneratedDocument.objects.filter(
                     pk=doc_id, status=DocumentStatus.RENDERING, render_started_at=started
-                ).update(failure_reason="", render_started_at=now)
+                ).update(
+                    failure_reason="",
+                    render_started_at=now,
+                    render_attempts=F("render_attempts") + 1,
+                )
             if taken:
                 logger.warning(
                     "document %s: the render claimed at %s never finished (its worker is "
@@ -278,7 +299,10 @@ def document_retry(*, document: GeneratedDocument, user) -> GeneratedDocument:
             raise GuardFailed(_("Only a document that could not be generated can be retried."))
         reason = doc.failure_reason
         GeneratedDocument.objects.filter(pk=doc.pk).update(
-            status=DocumentStatus.QUEUED, failure_reason="", render_started_at=None
+            status=DocumentStatus.QUEUED,
+            failure_reason="",
+            render_started_at=None,
+            render_attempts=0,
         )
         audit_record(
             verb="document_retried",

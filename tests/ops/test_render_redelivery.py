@@ -179,3 +179,43 @@ def test_two_deliveries_at_once_render_once(world, renders, settings):
     assert len(renders) == 1
     assert _rendered_events(doc) == 1
     assert len(_stored_files()) == 1
+
+
+def test_each_claim_counts_as_an_attempt(queued_packet, renders):
+    started = timezone.now() - render_lease() - timedelta(seconds=1)
+    GeneratedDocument.objects.filter(pk=queued_packet.pk).update(
+        status=DocumentStatus.RENDERING, render_started_at=started, render_attempts=1
+    )
+    assert document_render_now(queued_packet.pk) == DocumentStatus.READY
+    assert GeneratedDocument.objects.get(pk=queued_packet.pk).render_attempts == 2
+
+
+def test_a_render_whose_worker_died_too_often_is_failed_not_tried_again(
+    queued_packet, renders, world
+):
+    """A render that kills its worker every time (out of memory, say) would be handed from
+    worker to worker for ever by late acknowledgement: after MAX_RENDER_ATTEMPTS it fails, with
+    its reason, and can be retried by a person."""
+    from documents.services import MAX_RENDER_ATTEMPTS, document_retry
+
+    started = timezone.now() - render_lease() - timedelta(seconds=1)
+    GeneratedDocument.objects.filter(pk=queued_packet.pk).update(
+        status=DocumentStatus.RENDERING,
+        render_started_at=started,
+        render_attempts=MAX_RENDER_ATTEMPTS,
+    )
+
+    assert document_render_now(queued_packet.pk) == DocumentStatus.FAILED
+
+    doc = GeneratedDocument.objects.get(pk=queued_packet.pk)
+    assert doc.status == DocumentStatus.FAILED
+    assert doc.failure_reason == f"the render was interrupted {MAX_RENDER_ATTEMPTS} times"
+    assert renders == []
+    assert AuditEvent.objects.filter(verb="document_render_failed").count() == 1
+    assert _stored_files() == []
+
+    # A person retries it: the count starts again and it renders.
+    document_retry(document=doc, user=world.caseworker)
+    assert GeneratedDocument.objects.get(pk=queued_packet.pk).render_attempts == 0
+    assert document_render_now(queued_packet.pk) == DocumentStatus.READY
+    assert len(renders) == 1
