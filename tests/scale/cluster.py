@@ -86,6 +86,7 @@ def documents(references: list[str]) -> dict:
                 "rendered_events": rendered.get(doc.pk, 0),
                 "file": doc.file.name,
                 "pages": doc.pages,
+                "attempts": doc.render_attempts,
             }
         )
     return out

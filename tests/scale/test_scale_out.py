@@ -458,17 +458,48 @@ def test_packets_asked_for_over_http_are_each_rendered_exactly_once(cluster):
     print(f"{RENDERS} packets in {took:.1f} s")
 
 
+def _rendering(cluster: Cluster, references: list[str]) -> dict[int, object]:
+    rows = cluster.sql(
+        "SELECT d.id, d.render_started_at FROM documents_generateddocument d "
+        "JOIN casework_case c ON c.id = d.case_id "
+        "WHERE c.reference = ANY(%s) AND d.status = 'rendering'",
+        (references,),
+    )
+    return dict(rows)
+
+
+def _claims_of_a_stopped_worker(cluster: Cluster, references: list[str]) -> set[int]:
+    """With the victim stopped (SIGSTOP), the claims that do not move in 6 s are its own: the
+    other worker finishes a render in about a second."""
+    samples = []
+    for i in range(3):
+        if i:
+            time.sleep(3)
+        samples.append(_rendering(cluster, references))
+    first = samples[0]
+    return {pk for pk, started in first.items() if all(s.get(pk) == started for s in samples)}
+
+
 def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cluster):
     references = cluster.references[RENDERS : RENDERS + KILL_RENDERS]
     ask_for_packets(cluster, references)
+    victim = cluster.workers["worker1"]
 
-    # Wait until both workers are rendering and some packets are done: the run is under way.
+    # Catch the victim in the middle of a render: once both workers are rendering, stop it,
+    # and see which claim stays put; if it was between two renders, let it go on and try again.
     def both_busy():
         counts = _statuses(cluster, references)
         return counts.get("rendering", 0) == 2 and counts.get("ready", 0) >= 2
 
-    _wait(both_busy, 120, "both workers to be rendering", every=0.1)
-    victim = cluster.workers["worker1"]
+    held: set[int] = set()
+    for _attempt in range(5):
+        _wait(both_busy, 120, "both workers to be rendering", every=0.1)
+        os.killpg(victim.pid, signal.SIGSTOP)
+        held = _claims_of_a_stopped_worker(cluster, references)
+        if held:
+            break
+        os.killpg(victim.pid, signal.SIGCONT)
+    assert len(held) == 1, "never caught the worker in the middle of a render"
     os.killpg(victim.pid, signal.SIGKILL)  # the worker and its pool, mid-render
     victim.wait(10)
     killed_at = time.monotonic()
@@ -479,7 +510,15 @@ def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cl
 
     assert_each_rendered_exactly_once(cluster, references)
     assert_storage_matches(cluster)
-    # The render the dead worker held was given back by the broker and taken over.
+    # The render the dead worker held was given back by the broker and taken over: a second
+    # attempt for that packet only, and the survivor says so.
+    docs = [
+        d
+        for versions in cluster.run("documents", stdin="\n".join(references)).values()
+        for d in versions
+    ]
+    assert {d["id"] for d in docs if d["attempts"] == 2} == held
+    assert all(d["attempts"] == 1 for d in docs if d["id"] not in held)
     survivor = cluster.worker_log("worker2")
     assert "never finished (its worker is gone); rendering it again" in survivor
     # No render anywhere failed or ran into its time limit.
