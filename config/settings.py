@@ -283,6 +283,10 @@ CELERY_TIMEZONE = TIME_ZONE
 STORAGE_BACKEND_NAME = os.environ.get("RIGHTSDESK_STORAGE", "local").strip() or "local"
 if STORAGE_BACKEND_NAME == "s3":
     from botocore.config import Config as _BotoConfig
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not os.environ.get("RIGHTSDESK_S3_BUCKET"):
+        raise ImproperlyConfigured("RIGHTSDESK_STORAGE=s3 needs RIGHTSDESK_S3_BUCKET")
 
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
