@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -95,11 +97,19 @@ def storage() -> Probe:
         return Probe(True, "local")
     bucket = getattr(store, "bucket", None)
     if bucket is not None:  # django-storages S3: the bucket exists and these credentials see it
+        # In a thread of its own, so that a store that hangs costs the caller HEALTHZ_TIMEOUT
+        # at most (boto's own timeouts and retries end the thread later).
+        pool = ThreadPoolExecutor(max_workers=1)
         try:
-            bucket.meta.client.head_bucket(Bucket=bucket.name)
+            pool.submit(bucket.meta.client.head_bucket, Bucket=bucket.name).result(_timeout())
+        except FutureTimeout:
+            logger.warning("healthz: the object storage bucket did not answer in time")
+            return Probe(False, "s3", "timeout")
         except Exception:
             logger.exception("healthz: the object storage bucket could not be reached")
             return Probe(False, "s3", "unreachable")
+        finally:
+            pool.shutdown(wait=False)
         return Probe(True, "s3")
     try:
         store.exists("healthz-probe")

@@ -238,3 +238,52 @@ def test_healthz_reports_the_bucket(s3, settings, world):
     assert down.status_code == 503
     assert down.json()["checks"]["storage"] == {"ok": False, "kind": "s3", "error": "unreachable"}
     assert "no-such-bucket" not in down.content.decode()
+
+
+def test_healthz_does_not_hang_on_a_store_that_does_not_answer(s3, settings, monkeypatch):
+    """A bucket endpoint that accepts the connection and then says nothing: /healthz answers
+    503 within its timeout instead of waiting for boto's retries."""
+    import threading
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    held = []
+    stop = threading.Event()
+
+    def accept_and_hold():
+        silent.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept_and_hold, daemon=True).start()
+    settings.HEALTHZ_TIMEOUT_SECONDS = 1
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {
+                **settings.STORAGES["default"]["OPTIONS"],
+                "endpoint_url": f"http://127.0.0.1:{silent.getsockname()[1]}",
+            },
+        },
+    }
+    try:
+        started = time.monotonic()
+        response = Client().get("/healthz")
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        for conn in held:
+            conn.close()
+        silent.close()
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == {"ok": False, "kind": "s3", "error": "timeout"}
+    assert took < 15  # boto alone would wait its 60 s read timeout, three times
