@@ -44,14 +44,15 @@ def s3_server():
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 90  # moto imports a lot: slow on a busy machine
+        while True:
             try:
-                urllib.request.urlopen(url + "/", timeout=1)  # noqa: S310 - loopback only
+                urllib.request.urlopen(url + "/", timeout=5)  # noqa: S310 - loopback only
                 break
             except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the S3 server did not start")
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the S3 server did not start") from None
+                time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
