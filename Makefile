@@ -67,11 +67,14 @@ run: system messages demo
 
 # --- checks -----------------------------------------------------------------------------
 
+# tests/ops ask Redis (db 7) for the Celery broker's health.
 test: system-browser venv messages
+	@bash scripts/ensure-redis.sh
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-pg: system-browser venv messages
 	@bash scripts/ensure-postgres.sh
+	@bash scripts/ensure-redis.sh
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Two gunicorn servers and two Celery workers on loopback against the machine's PostgreSQL

@@ -393,6 +393,16 @@ def _statuses(cluster: Cluster, references: list[str]) -> dict[str, int]:
     return dict(rows)
 
 
+def _broker_backlog() -> dict[str, int]:
+    """Tasks waiting in the broker's queues, and taken but not acknowledged."""
+    import redis
+
+    r = redis.Redis.from_url(REDIS_URL)
+    backlog = {queue: r.llen(queue) for queue in ("default", "pdf", "reminders")}
+    backlog["unacknowledged"] = r.hlen("unacked")
+    return backlog
+
+
 def _all_ready(cluster: Cluster, references: list[str]):
     def check():
         counts = _statuses(cluster, references)
@@ -521,6 +531,8 @@ def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cl
     assert all(d["attempts"] == 1 for d in docs if d["id"] not in held)
     survivor = cluster.worker_log("worker2")
     assert "never finished (its worker is gone); rendering it again" in survivor
+    # Every task, the notifications of the 500 filings included, ran and was acknowledged.
+    _wait(lambda: not any(_broker_backlog().values()), 90, "the broker's queues to drain")
     # No render anywhere failed or ran into its time limit.
     assert "render error" not in survivor and "took longer than" not in survivor
     print(f"{KILL_RENDERS} packets, one worker killed, all done {recovered:.1f} s after the kill")
