@@ -18,28 +18,18 @@ and Redis db 7, both emptied first.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from .cluster import CASEWORKER_PASSWORD
+from .clients import ask_for_packets, file_anonymously
+from .harness import DB_NAME, PG_SERVER, REDIS_URL, Cluster, empty_redis, fresh_database, wait_for
 
 pytestmark = pytest.mark.scale
 
-PG_SERVER = os.environ.get("RIGHTSDESK_SCALE_PG", "postgresql://postgres@127.0.0.1:5432")
-DB_NAME = os.environ.get("RIGHTSDESK_SCALE_DB", "rd_scale")
-REDIS_URL = os.environ.get("RIGHTSDESK_SCALE_REDIS", "redis://127.0.0.1:6379/7")
 INTAKES = int(os.environ.get("RIGHTSDESK_SCALE_INTAKES", 500))
 RENDERS = int(os.environ.get("RIGHTSDESK_SCALE_RENDERS", 50))
 KILL_RENDERS = int(os.environ.get("RIGHTSDESK_SCALE_KILL_RENDERS", 24))
@@ -49,155 +39,6 @@ RENDER_TIME_LIMIT = 20
 # The broker gives a task back this long after its worker vanished.
 VISIBILITY_TIMEOUT = 12
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-PY = sys.executable
-RECEIPT = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
-NONCE = re.compile(r'name="nonce" value="([^"]+)"')
-
-
-# --- the cluster -----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Cluster:
-    env: dict
-    logs: Path
-    bases: list[str] = field(default_factory=list)
-    web: list[subprocess.Popen] = field(default_factory=list)
-    workers: dict[str, subprocess.Popen] = field(default_factory=dict)
-    references: list[str] = field(default_factory=list)
-    caseworker: str = ""
-
-    def run(self, *args: str, stdin: str = "") -> dict:
-        """A command of tests/scale/cluster.py in the cluster's environment; its JSON answer."""
-        done = subprocess.run(
-            [PY, "-m", "tests.scale.cluster", *args],
-            cwd=BASE_DIR,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-
-    def manage(self, *args: str) -> None:
-        done = subprocess.run(
-            [PY, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-
-    def start_web(self, index: int) -> None:
-        port = _free_port()
-        env = {
-            **self.env,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_WORKERS": "2",
-            "GUNICORN_ACCESS_LOG": str(self.logs / f"web{index}.access.log"),
-            "GUNICORN_ERROR_LOG": str(self.logs / f"web{index}.error.log"),
-        }
-        self.web.append(
-            subprocess.Popen(
-                [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
-        self.bases.append(f"http://127.0.0.1:{port}")
-
-    def start_worker(self, name: str) -> None:
-        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        self.workers[name] = subprocess.Popen(
-            [
-                PY,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "default,pdf,reminders",
-                "--concurrency",
-                "1",
-                "--pool",
-                "prefork",
-                "-n",
-                f"{name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: SIGKILL takes its pool too
-        )
-        log.close()
-
-    def worker_log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
-
-    def sql(self, query: str, params=()) -> list[tuple]:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/{DB_NAME}", autocommit=True) as conn:
-            return conn.execute(query, params).fetchall()
-
-    def stop(self) -> None:
-        for proc in [*self.web, *self.workers.values()]:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for proc in [*self.web, *self.workers.values()]:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-
-
-def _fresh_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def _empty_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).flushdb()
-
-
-def _wait(predicate, timeout: float, what: str, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
@@ -206,8 +47,8 @@ def cluster(tmp_path_factory):
     root = tmp_path_factory.mktemp("scale")
     logs = root / "logs"
     logs.mkdir()
-    _fresh_database()
-    _empty_redis()
+    fresh_database()
+    empty_redis()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -239,8 +80,8 @@ def cluster(tmp_path_factory):
             except requests.RequestException:
                 return False
 
-        _wait(healthy, 90, "both web servers to answer /healthz with 200")
-        _wait(
+        wait_for(healthy, 90, "both web servers to answer /healthz with 200")
+        wait_for(
             lambda: all(" ready." in c.worker_log(n) for n in c.workers),
             90,
             "both Celery workers to be ready",
@@ -250,134 +91,6 @@ def cluster(tmp_path_factory):
         c.stop()
         for log in sorted(logs.iterdir()):  # shown by pytest when a test failed
             print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-15:]))
-
-
-# --- HTTP clients ----------------------------------------------------------------------------
-
-
-def _past(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
-
-
-def _filing_steps(i: int) -> list[tuple[str, dict]]:
-    return [
-        (
-            "/file/",
-            {
-                "worker_name": f"规模测试工人{i}",
-                "sex": "female" if i % 2 else "male",
-                "phone": f"138{i:08d}",
-                "occupation": "碳纤维车间操作工",
-                "skill_grade": "intermediate",
-                "union_member": "on",
-            },
-        ),
-        (
-            "/file/employer/",
-            {
-                "employer_name": "常州恒远碳纤维材料有限公司",
-                "credit_code": "91320412MA1WY8K5BP",
-                "district": "武进区",
-                "industrial_chain": "carbon_fibre",
-            },
-        ),
-        (
-            "/file/events/",
-            {
-                "category_codes": ["WAGE.ARREARS"],
-                "facts": f"公司自今年7月起拖欠工资三个月。（规模测试 {i}）",
-                "knew_date": _past(100),
-                "employment_start": _past(900),
-            },
-        ),
-        (
-            "/file/claims/",
-            {
-                "claims-TOTAL_FORMS": "1",
-                "claims-INITIAL_FORMS": "0",
-                "claims-MIN_NUM_FORMS": "0",
-                "claims-MAX_NUM_FORMS": "10",
-                "claims-0-item": "拖欠工资",
-                "claims-0-amount": str(1000 + i),
-                "claims-0-period_start": _past(200),
-                "claims-0-period_end": _past(100),
-            },
-        ),
-    ]
-
-
-def file_anonymously(bases: list[str], i: int) -> str:
-    """File grievance i as an anonymous worker on a phone would, each request to the other
-    server than the last; the receipt code shown at the end."""
-    import requests
-
-    with requests.Session() as s:
-        s.headers["Accept-Language"] = "en"
-
-        def url(step: int, path: str) -> str:
-            return bases[(i + step) % len(bases)] + path
-
-        assert s.get(url(0, "/file/"), timeout=60).status_code == 200
-        csrf = {"X-CSRFToken": s.cookies["csrftoken"]}
-        for step, (path, data) in enumerate(_filing_steps(i), start=1):
-            r = s.post(
-                url(step, path),
-                data={**data, "action": "next"},
-                headers=csrf,
-                allow_redirects=False,
-                timeout=60,
-            )
-            assert r.status_code == 302, (i, path, r.status_code, r.text[:500])
-        review = s.get(url(5, "/file/review/"), timeout=60)
-        nonce = NONCE.search(review.text).group(1)
-        done = s.post(
-            url(6, "/file/review/"),
-            data={"consent_union_handling": "on", "nonce": nonce, "action": "submit"},
-            headers=csrf,
-            timeout=60,
-        )
-        assert done.status_code == 200, (i, done.status_code, done.text[:500])
-        return RECEIPT.search(done.text).group(1)
-
-
-def staff_login(session, base: str, username: str, password: str) -> None:
-    """Sign a member of staff in over HTTP. The one place the test does so: when staff need a
-    second factor, this is what changes."""
-    assert session.get(base + "/accounts/login/", timeout=60).status_code == 200
-    r = session.post(
-        base + "/accounts/login/",
-        data={
-            "username": username,
-            "password": password,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-            "next": "/",
-        },
-        allow_redirects=False,
-        timeout=60,
-    )
-    assert r.status_code == 302, (r.status_code, r.text[:500])
-
-
-def ask_for_packets(cluster: Cluster, references: list[str]) -> None:
-    """A signed-in caseworker asks for one referral packet per case, half through each server."""
-    import requests
-
-    with requests.Session() as s:
-        staff_login(s, cluster.bases[0], cluster.caseworker, CASEWORKER_PASSWORD)
-
-        def ask(pair):
-            i, reference = pair
-            base = cluster.bases[i % len(cluster.bases)]
-            r = s.post(
-                f"{base}/cases/{reference}/documents/referral_packet/",
-                headers={"X-CSRFToken": s.cookies["csrftoken"]},
-                allow_redirects=False,
-                timeout=60,
-            )
-            assert r.status_code == 303, (reference, r.status_code, r.text[:300])
-
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(ask, enumerate(references)))
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -458,7 +171,7 @@ def test_packets_asked_for_over_http_are_each_rendered_exactly_once(cluster):
     references = cluster.references[:RENDERS]
     started = time.monotonic()
     ask_for_packets(cluster, references)
-    _wait(_all_ready(cluster, references), 240, f"{RENDERS} packets to be ready", every=1)
+    wait_for(_all_ready(cluster, references), 240, f"{RENDERS} packets to be ready", every=1)
     took = time.monotonic() - started
 
     assert_each_rendered_exactly_once(cluster, references)
@@ -503,7 +216,7 @@ def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cl
 
     held: set[int] = set()
     for _attempt in range(5):
-        _wait(both_busy, 120, "both workers to be rendering", every=0.1)
+        wait_for(both_busy, 120, "both workers to be rendering", every=0.1)
         os.killpg(victim.pid, signal.SIGSTOP)
         held = _claims_of_a_stopped_worker(cluster, references)
         if held:
@@ -515,7 +228,7 @@ def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cl
     killed_at = time.monotonic()
     assert victim.returncode == -signal.SIGKILL
 
-    _wait(_all_ready(cluster, references), 240, "every packet after the kill", every=1)
+    wait_for(_all_ready(cluster, references), 240, "every packet after the kill", every=1)
     recovered = time.monotonic() - killed_at
 
     assert_each_rendered_exactly_once(cluster, references)
@@ -532,7 +245,7 @@ def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cl
     survivor = cluster.worker_log("worker2")
     assert "never finished (its worker is gone); rendering it again" in survivor
     # Every task, the notifications of the 500 filings included, ran and was acknowledged.
-    _wait(lambda: not any(_broker_backlog().values()), 90, "the broker's queues to drain")
+    wait_for(lambda: not any(_broker_backlog().values()), 90, "the broker's queues to drain")
     # No render anywhere failed or ran into its time limit.
     assert "render error" not in survivor and "took longer than" not in survivor
     print(f"{KILL_RENDERS} packets, one worker killed, all done {recovered:.1f} s after the kill")
