@@ -15,13 +15,15 @@ PYTEST_WORKERS ?= 2
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
 RUN_ADDR    ?= 127.0.0.1:8000
 
-.PHONY: help system system-browser venv messages migrate demo run test test-pg \
-        lint format check-migrations bench clean distclean
+.PHONY: help system system-browser venv messages migrate demo run test test-pg test-scale \
+        backup-restore-test lint format check-migrations bench clean distclean
 
 help:
 	@echo "make run               set up and serve the demo on http://$(RUN_ADDR)/ (worker + server)"
 	@echo "make test              all tests on SQLite, browser tests included (PYTEST_ARGS=...)"
 	@echo "make test-pg           the same on PostgreSQL (PG_URL=$(PG_URL))"
+	@echo "make test-scale        scale-out test: 2 gunicorn + 2 Celery workers on PostgreSQL and Redis"
+	@echo "make backup-restore-test  pg_dump a demo database, restore it into a new one, read it back"
 	@echo "make lint              ruff check + ruff format --check"
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make check-migrations  fail if models and migrations disagree"
@@ -65,12 +67,27 @@ run: system messages demo
 
 # --- checks -----------------------------------------------------------------------------
 
+# tests/ops ask Redis (db 7) for the Celery broker's health.
 test: system-browser venv messages
+	@bash scripts/ensure-redis.sh
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-pg: system-browser venv messages
 	@bash scripts/ensure-postgres.sh
+	@bash scripts/ensure-redis.sh
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Two gunicorn servers and two Celery workers on loopback against the machine's PostgreSQL
+# (database rd_scale) and Redis (db 7): tests/scale (marker `scale`, left out of `make test`).
+test-scale: venv messages
+	@bash scripts/ensure-postgres.sh
+	@bash scripts/ensure-redis.sh
+	$(PY) -m pytest -n 0 -m scale tests/scale -v
+
+# A real backup and restore: scripts/backup-restore-test.sh (README "Backups and restore").
+backup-restore-test: venv messages
+	@bash scripts/ensure-postgres.sh
+	bash scripts/backup-restore-test.sh
 
 lint: venv
 	$(PY) -m ruff check .

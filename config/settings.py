@@ -185,10 +185,18 @@ else:
     }
 
 # --- background tasks -------------------------------------------------------------------
+# RIGHTSDESK_TASK_BACKEND: "db" (the default: django-tasks-db, `manage.py db_worker`), "celery"
+# (see the scale-out block below) or a backend's dotted path.
+TASK_QUEUES = ["default", "pdf", "reminders"]
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "celery": "django_tasks_celery.CeleryBackend",
+}
+TASK_BACKEND_NAME = os.environ.get("RIGHTSDESK_TASK_BACKEND", "db").strip() or "db"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("RIGHTSDESK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "pdf", "reminders"],
+        "BACKEND": _TASK_BACKENDS.get(TASK_BACKEND_NAME, TASK_BACKEND_NAME),
+        "QUEUES": TASK_QUEUES,
     }
 }
 
@@ -228,3 +236,77 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("RIGHTSDESK_UPLOAD_TMP") or str(VAR_DIR / 
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+# === scale-out: Celery, object storage, health check ========================================
+# Each is chosen by environment variables; without them the embedded defaults above stand
+# (SQLite, the database task backend, files under var/). README "Running in production".
+
+# --- tasks on Celery (RIGHTSDESK_TASK_BACKEND=celery), broker Redis ------------------------
+if TASKS["default"]["BACKEND"] == "django_tasks_celery.CeleryBackend":
+    TASKS["default"]["OPTIONS"] = {"CELERY_APP": "config.celery.app"}
+CELERY_BROKER_URL = os.environ.get("RIGHTSDESK_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Results are not read back by the app (a render's outcome is its document's status), so none
+# are stored unless a result backend is named.
+CELERY_RESULT_BACKEND = os.environ.get("RIGHTSDESK_CELERY_RESULT_BACKEND") or None
+CELERY_RESULT_EXTENDED = bool(CELERY_RESULT_BACKEND)
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
+if not CELERY_RESULT_BACKEND:  # "get_result() will not work": deliberately so, see above
+    SILENCED_SYSTEM_CHECKS = ["django_tasks_celery.W001", "django_tasks_celery.W002"]
+CELERY_TASK_DEFAULT_QUEUE = "default"  # Django's "default" queue, not Celery's "celery"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged after it ran, not when it was received, and one whose worker died is
+# given back to the queue: a worker killed mid-render loses nothing (every task is safe to run
+# twice, documents.services.document_render_now). Prefetch 1: a worker holds no task it is not
+# running, so a dead worker strands at most one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A task taken by a worker that then vanished (SIGKILL, power loss) is delivered again after
+# this many seconds: longer than any task runs (a render stops at RENDER_TIME_LIMIT_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("RIGHTSDESK_CELERY_VISIBILITY_TIMEOUT", 600)),
+    "unacked_restore_interval": int(os.environ.get("RIGHTSDESK_CELERY_RESTORE_INTERVAL", 10)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_TIMEZONE = TIME_ZONE
+
+# --- evidence and documents on S3-compatible object storage (RIGHTSDESK_STORAGE=s3) ---------
+# Files are private objects read back through the app's permission-checked views; no public or
+# signed URL is ever handed out. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+# (or the machine's role), never from settings files.
+STORAGE_BACKEND_NAME = os.environ.get("RIGHTSDESK_STORAGE", "local").strip() or "local"
+if STORAGE_BACKEND_NAME == "s3":
+    from botocore.config import Config as _BotoConfig
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not os.environ.get("RIGHTSDESK_S3_BUCKET"):
+        raise ImproperlyConfigured("RIGHTSDESK_STORAGE=s3 needs RIGHTSDESK_S3_BUCKET")
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["RIGHTSDESK_S3_BUCKET"],
+            "endpoint_url": os.environ.get("RIGHTSDESK_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("RIGHTSDESK_S3_REGION") or None,
+            "location": os.environ.get("RIGHTSDESK_S3_PREFIX", ""),
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,  # a stray url() would at least need a signature
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if env_bool("RIGHTSDESK_S3_SSE", False)
+            else {},
+            "client_config": _BotoConfig(
+                connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}
+            ),
+        },
+    }
+
+# --- /healthz ---------------------------------------------------------------------------------
+# Seconds each probe (database, task broker, storage) may take before it counts as down.
+HEALTHZ_TIMEOUT_SECONDS = float(os.environ.get("RIGHTSDESK_HEALTHZ_TIMEOUT", 3))

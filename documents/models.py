@@ -44,6 +44,9 @@ class GeneratedDocument(models.Model):
     # When the current render started: a document "rendering" for longer than
     # RIGHTSDESK["RENDER_STUCK_MINUTES"] is failed by documents_reap_stuck().
     render_started_at = models.DateTimeField(null=True, blank=True)
+    # Renders started for the current request (or retry): a render whose worker dies is
+    # delivered again, and one that kills its worker every time is failed after a few.
+    render_attempts = models.PositiveSmallIntegerField(default=0)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

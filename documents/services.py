@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,15 +92,82 @@ def document_request(
     return doc
 
 
+# A render stops itself after RENDER_TIME_LIMIT_SECONDS (documents.rendering.time_limit); one
+# still marked "rendering" this much longer than that has lost its worker (killed, machine
+# gone) and may be taken over by the same task delivered again (Celery's late acknowledgement).
+RENDER_LEASE_GRACE_SECONDS = 15
+# How often a second delivery looks again while the first one's claim is still fresh.
+CLAIM_POLL_SECONDS = 1.0
+# A render whose worker died this many times (out of memory, say) is failed, not tried again:
+# late acknowledgement would otherwise hand it from worker to worker for ever.
+MAX_RENDER_ATTEMPTS = 3
+
+
+def render_lease() -> timedelta:
+    from .rendering import render_time_limit
+
+    return timedelta(seconds=render_time_limit() + RENDER_LEASE_GRACE_SECONDS)
+
+
 def _claim_for_rendering(doc_id: int) -> GeneratedDocument | None:
     """Move a queued document to rendering; None when there is nothing to do: missing, failed
-    (document_retry queues it again), already ready, or being rendered by another worker."""
-    with transaction.atomic():
-        claimed = GeneratedDocument.objects.filter(pk=doc_id, status=DocumentStatus.QUEUED).update(
-            status=DocumentStatus.RENDERING, failure_reason="", render_started_at=timezone.now()
+    (document_retry queues it again) or ready.
+
+    The claim is the row's `render_started_at`, set by a conditional UPDATE (only one worker
+    can move it): finishing or failing the render later matches it, so only the claim's holder
+    can. A document found "rendering" belongs to another worker; if its claim is older than
+    render_lease(), that worker died mid-render and this delivery takes the claim over.
+    Otherwise this is a second delivery while the first may still be running: it waits for the
+    first to finish (or for its lease to run out) rather than drop the task. After
+    MAX_RENDER_ATTEMPTS dead workers the document is failed instead (document_retry can queue
+    it again)."""
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            claimed = GeneratedDocument.objects.filter(
+                pk=doc_id, status=DocumentStatus.QUEUED
+            ).update(
+                status=DocumentStatus.RENDERING,
+                failure_reason="",
+                render_started_at=now,
+                render_attempts=F("render_attempts") + 1,
+            )
+        if claimed:
+            break
+        row = (
+            GeneratedDocument.objects.filter(pk=doc_id)
+            .values("status", "render_started_at", "render_attempts")
+            .first()
         )
-    if not claimed:
-        return None
+        if row is None or row["status"] != DocumentStatus.RENDERING:
+            return None
+        started = row["render_started_at"]
+        if started is None or started <= now - render_lease():
+            if row["render_attempts"] >= MAX_RENDER_ATTEMPTS:
+                dead = GeneratedDocument.objects.select_related("case").defer("snapshot")
+                _fail(
+                    dead.get(pk=doc_id),
+                    f"the render was interrupted {row['render_attempts']} times",
+                )
+                return None
+            with transaction.atomic():
+                taken = GeneratedDocument.objects.filter(
+                    pk=doc_id, status=DocumentStatus.RENDERING, render_started_at=started
+                ).update(
+                    failure_reason="",
+                    render_started_at=now,
+                    render_attempts=F("render_attempts") + 1,
+                )
+            if taken:
+                logger.warning(
+                    "document %s: the render claimed at %s never finished (its worker is "
+                    "gone); rendering it again",
+                    doc_id,
+                    started.isoformat() if started else "-",
+                )
+                break
+            continue  # someone else moved it meanwhile: look again
+        time.sleep(min(CLAIM_POLL_SECONDS, (started + render_lease() - now).total_seconds()))
     return GeneratedDocument.objects.select_related("case").get(pk=doc_id)
 
 
@@ -108,9 +176,10 @@ def _fail(doc: GeneratedDocument, reason: str, *, status_now=DocumentStatus.REND
     it was no longer in `status_now` (finished or failed meanwhile)."""
     reason = reason[:300]
     with transaction.atomic():
-        updated = GeneratedDocument.objects.filter(pk=doc.pk, status=status_now).update(
-            status=DocumentStatus.FAILED, failure_reason=reason
-        )
+        mine = GeneratedDocument.objects.filter(pk=doc.pk, status=status_now)
+        if status_now == DocumentStatus.RENDERING:  # only the claim's holder (or the reaper)
+            mine = mine.filter(render_started_at=doc.render_started_at)
+        updated = mine.update(status=DocumentStatus.FAILED, failure_reason=reason)
         if updated:
             audit_record(
                 verb="document_render_failed",
@@ -172,7 +241,9 @@ def document_render_now(doc_id: int) -> str:
     try:
         with transaction.atomic():
             updated = GeneratedDocument.objects.filter(
-                pk=doc.pk, status=DocumentStatus.RENDERING
+                pk=doc.pk,
+                status=DocumentStatus.RENDERING,
+                render_started_at=doc.render_started_at,  # still this render's claim
             ).update(
                 status=DocumentStatus.READY,
                 file=name,
@@ -199,7 +270,7 @@ def document_render_now(doc_id: int) -> str:
     except Exception:
         default_storage.delete(name)
         raise
-    if not updated:  # someone else finished or failed it meanwhile: keep theirs, drop ours
+    if not updated:  # another claim finished, failed or took it over meanwhile: drop ours
         default_storage.delete(name)
         return GeneratedDocument.objects.filter(pk=doc.pk).values_list("status", flat=True).first()
     return DocumentStatus.READY
@@ -228,7 +299,10 @@ def document_retry(*, document: GeneratedDocument, user) -> GeneratedDocument:
             raise GuardFailed(_("Only a document that could not be generated can be retried."))
         reason = doc.failure_reason
         GeneratedDocument.objects.filter(pk=doc.pk).update(
-            status=DocumentStatus.QUEUED, failure_reason="", render_started_at=None
+            status=DocumentStatus.QUEUED,
+            failure_reason="",
+            render_started_at=None,
+            render_attempts=0,
         )
         audit_record(
             verb="document_retried",
