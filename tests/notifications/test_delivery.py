@@ -90,9 +90,7 @@ def test_assignee_is_told_of_assignment(staff_emails):
     mail.outbox.clear()
 
     with run_on_commit():
-        s.case_assign(
-            case=case, user=world.district_supervisor, assignee_id=world.caseworker2.pk
-        )
+        s.case_assign(case=case, user=world.district_supervisor, assignee_id=world.caseworker2.pk)
 
     (message,) = [m for m in mail.outbox if m.to == ["caseworker2@example.org"]]
     with translation.override("zh-hans"):
@@ -105,9 +103,7 @@ def test_assignee_is_told_of_assignment(staff_emails):
 
 def test_preferences_are_respected(staff_emails, caplog):
     world = staff_emails
-    preferences_set(
-        user=world.worker, wanted={NotificationKind.CASE_UPDATE: {Channel.SMS}}
-    )
+    preferences_set(user=world.worker, wanted={NotificationKind.CASE_UPDATE: {Channel.SMS}})
     case = drive_to(world, CaseState.SUBMITTED)
     mail.outbox.clear()
 

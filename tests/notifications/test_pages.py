@@ -1,0 +1,128 @@
+"""The in-app list with its unread count and mark-read; the settings page; the anonymous
+worker's notifications on the follow-up page."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from casework import services as s
+from casework.choices import CaseState
+from casework.models import Notification
+from notifications.choices import Channel, NotificationKind
+from notifications.models import NotificationPreference, TrackReadMark
+from notifications.services import preferences_of
+from tests.factories import drive_to, run_on_commit
+
+pytestmark = pytest.mark.django_db
+
+
+def _zh(text: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(text)
+
+
+def test_the_list_shows_unread_notices_and_marks_them_read(world, client):
+    case = drive_to(world, CaseState.UNDER_REVIEW)  # the worker is told the union took it on
+    unread = Notification.objects.filter(recipient=world.worker, read_at__isnull=True)
+    assert unread.count() >= 1
+    client.force_login(world.worker)
+
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert _zh("The union has taken on your grievance.") in page
+    assert reverse("casework:my_case", args=[case.reference]) in page
+    # the count in the navigation, on any page
+    home = client.get(reverse("casework:my_cases")).content.decode()
+    assert f'{_zh("Notifications")} <span class="badge attention"' in home
+
+    first = unread.order_by("id").first()
+    assert client.post(reverse("notifications:read", args=[first.pk])).status_code == 302
+    first.refresh_from_db()
+    assert first.read_at is not None
+    client.post(reverse("notifications:read_all"))
+    assert not unread.exists()
+    home = client.get(reverse("casework:my_cases")).content.decode()
+    assert 'class="badge attention"' not in home
+
+
+def test_another_users_notification_cannot_be_marked(world, client):
+    drive_to(world, CaseState.UNDER_REVIEW)
+    theirs = Notification.objects.filter(recipient=world.worker).first()
+    client.force_login(world.other_worker)
+    assert client.post(reverse("notifications:read", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("notifications:read", args=[theirs.pk])).status_code == 405
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert theirs.case.reference not in page
+
+
+def test_staff_see_deadline_reminders_and_assignments(world, client):
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    with run_on_commit():
+        s.case_assign(case=case, user=world.district_supervisor, assignee_id=world.caseworker2.pk)
+    client.force_login(world.caseworker2)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert reverse("casework:case_detail", args=[case.reference]) in page
+    assert case.reference in page
+
+
+def test_preferences_are_saved_per_kind_and_channel(world, client):
+    client.force_login(world.caseworker)
+    assert preferences_of(world.caseworker)[NotificationKind.DEADLINE] == {Channel.EMAIL}
+    response = client.post(
+        reverse("notifications:preferences"),
+        {"deadline__sms": "on", "assignment__email": "on"},
+    )
+    assert response.status_code == 302
+    prefs = preferences_of(world.caseworker)
+    assert prefs[NotificationKind.DEADLINE] == {Channel.SMS}
+    assert prefs[NotificationKind.ASSIGNMENT] == {Channel.EMAIL}
+    assert prefs[NotificationKind.CASE_UPDATE] == set()
+    assert NotificationPreference.objects.filter(user=world.caseworker).count() == 4
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert 'name="deadline__sms" id="id_deadline__sms" checked' in page
+
+
+def test_signed_out_users_are_sent_to_sign_in(client):
+    for name in ("notifications:list", "notifications:preferences"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_anonymous_worker_sees_notifications_on_the_follow_up_page(
+    world, anonymous_case, client
+):
+    case, code = anonymous_case
+    with run_on_commit():
+        s.case_accept_for_review(case=case, user=world.caseworker)
+    with run_on_commit():
+        s.case_request_info(case=case, user=world.caseworker, question="请上传工资条照片。")
+    client.post(reverse("casework:track"), {"code": code})
+
+    page = client.get(reverse("casework:track_case")).content.decode()
+    assert 'id="notices"' in page
+    assert _zh("The union has taken on your grievance.") in page
+    assert _zh("The union asked you for more information.") in page
+    assert page.count('class="notice unread"') == 2
+    assert reverse("casework:track_action", args=["notices-read"]) in page
+
+    response = client.post(reverse("casework:track_action", args=["notices-read"]))
+    assert response.status_code == 302
+    assert TrackReadMark.objects.get(case=case).seen_event_id > 0
+    page = client.get(reverse("casework:track_case")).content.decode()
+    assert 'class="notice unread"' not in page
+    assert _zh("The union asked you for more information.") in page
+
+    # a new event is new again
+    with run_on_commit():
+        s.message_post(case=case, user=world.caseworker, body="收到，谢谢。")
+    page = client.get(reverse("casework:track_case")).content.decode()
+    assert page.count('class="notice unread"') == 1
+
+
+def test_notices_cannot_be_marked_without_the_receipt_code(world, anonymous_case, client):
+    case, _code = anonymous_case
+    response = client.post(reverse("casework:track_action", args=["notices-read"]))
+    assert response.status_code == 302
+    assert not TrackReadMark.objects.filter(case=case).exists()
