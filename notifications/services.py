@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -114,7 +113,7 @@ def _enqueue_send(delivery_id: int) -> None:
 
 def deliveries_plan(notification_ids, *, enqueue: bool = True) -> list[int]:
     """Create the Delivery rows the recipients' preferences ask for (once per notification and
-    channel, whatever the number of runs) and, after commit, enqueue their sends. Returns the
+    channel, whatever the number of runs) and enqueue their sends. Returns the
     ids of the deliveries this call created."""
     now = timezone.now()
     created: list[int] = []
@@ -139,8 +138,12 @@ def deliveries_plan(notification_ids, *, enqueue: bool = True) -> list[int]:
                 continue
             created.append(delivery.pk)
     if enqueue:
+        # Each row above is committed by its own atomic block (the planning task runs outside
+        # any transaction), so the sends are enqueued at once. Were a caller to hold an outer
+        # transaction, a worker could find the row not yet visible: it then stays pending and
+        # the sweep sends it — late, never lost.
         for pk in created:
-            transaction.on_commit(partial(_enqueue_send, pk))
+            _enqueue_send(pk)
     return created
 
 
