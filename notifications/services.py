@@ -111,6 +111,18 @@ def _enqueue_send(delivery_id: int) -> None:
         logger.warning("delivery %s could not be enqueued; the sweep will send it", delivery_id)
 
 
+def _schedule_retry(delivery_id: int, at: dt.datetime) -> None:
+    """The next attempt as a deferred task where the backend can defer (django-tasks-db,
+    Celery); on any backend the sweep also sends whatever is due."""
+    from .tasks import delivery_send
+
+    try:
+        if delivery_send.get_backend().supports_defer:
+            delivery_send.using(run_after=at).enqueue(delivery_id)
+    except Exception:  # noqa: BLE001 - the sweep is the fallback
+        logger.warning("the retry of delivery %s could not be scheduled", delivery_id)
+
+
 def deliveries_plan(notification_ids, *, enqueue: bool = True) -> list[int]:
     """Create the Delivery rows the recipients' preferences ask for (once per notification and
     channel, whatever the number of runs) and enqueue their sends. Returns the
@@ -212,7 +224,10 @@ def delivery_send_now(delivery_id: int, *, now: dt.datetime | None = None) -> st
             return finish(DeliveryStatus.FAILED, error=error)
         wait = BACKOFF_SECONDS[min(delivery.attempts, len(BACKOFF_SECONDS)) - 1]
         logger.info("delivery %s failed (%s); next attempt in %ss", delivery_id, error, wait)
-        return finish(DeliveryStatus.PENDING, error=error, next_at=now + dt.timedelta(seconds=wait))
+        next_at = now + dt.timedelta(seconds=wait)
+        status = finish(DeliveryStatus.PENDING, error=error, next_at=next_at)
+        _schedule_retry(delivery_id, next_at)
+        return status
     return finish(status, sent=True)
 
 

@@ -195,3 +195,37 @@ def test_a_delivery_is_given_up_after_the_last_attempt(staff_emails, settings):
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, MAX_ATTEMPTS)
     assert Case.objects.get(pk=case.pk).state == CaseState.UNDER_REVIEW
+
+
+def test_a_failed_send_is_retried_by_a_deferred_task_where_the_backend_can_defer(
+    staff_emails, settings
+):
+    from django.tasks import task_backends
+
+    from notifications.services import delivery_send_now
+
+    world = staff_emails
+    case = drive_to(world, CaseState.SUBMITTED)
+    settings.MAILERS = smtp_mailers(free_port())
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": ["default", "pdf", "reminders"],
+        }
+    }
+    _accept(world, case)
+    # the dummy backend runs nothing: run the notification task by hand (it plans the sends)
+    from casework.tasks import case_event_notify
+
+    event = AuditEvent.objects.get(case=case, verb="accept_for_review")
+    case_event_notify.call(event.pk)
+    delivery = Delivery.objects.get(notification__recipient=world.worker)
+    backend = task_backends["default"]
+    backend.clear()
+
+    assert delivery_send_now(delivery.pk) == DeliveryStatus.PENDING
+
+    delivery.refresh_from_db()
+    (retry,) = backend.results
+    assert retry.task.name == "delivery_send" and retry.args == [delivery.pk]
+    assert retry.task.run_after == delivery.next_attempt_at

@@ -126,3 +126,27 @@ def test_notices_cannot_be_marked_without_the_receipt_code(world, anonymous_case
     response = client.post(reverse("casework:track_action", args=["notices-read"]))
     assert response.status_code == 302
     assert not TrackReadMark.objects.filter(case=case).exists()
+
+
+def test_the_list_costs_the_same_queries_whatever_its_length(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    client.force_login(world.caseworker)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("notifications:list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        with run_on_commit():
+            s.message_post(case=case, user=world.worker, body="还有一个问题。")
+    few = cost()
+    assert Notification.objects.filter(recipient=world.caseworker).count() >= 2
+    for _ in range(6):
+        with run_on_commit():
+            s.message_post(case=case, user=world.worker, body="还有一个问题。")
+    assert Notification.objects.filter(recipient=world.caseworker).count() >= 8
+    assert cost() == few
