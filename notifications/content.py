@@ -146,7 +146,7 @@ def notice_line(
         )
         name = rule.name if rule else str(payload.get("rule") or "")
         if threshold == ReminderThreshold.MISSED:
-            text = _("Deadline missed: %(name)s, last day %(date)s (overdue).")
+            text = _("Deadline passed: %(name)s, last day %(date)s.")
         else:
             text = ngettext(
                 "Deadline reminder: %(name)s, last day %(date)s, %(days)d day left.",
