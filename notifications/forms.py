@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Channel, NotificationKind
@@ -7,9 +8,17 @@ from .choices import Channel, NotificationKind
 class PreferencesForm(forms.Form):
     """One checkbox per kind and channel (email, SMS); the in-app list always has everything."""
 
-    def __init__(self, *args, current: dict[str, set[str]] | None = None, **kwargs):
+    # Each language named in itself (glossary §2.17).
+    language = forms.ChoiceField(
+        label=_("Language of email and SMS"), choices=settings.LANGUAGES, required=True
+    )
+
+    def __init__(
+        self, *args, current: dict[str, set[str]] | None = None, language: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         current = current or {}
+        self.fields["language"].initial = language or settings.LANGUAGE_CODE
         self.rows = []
         for kind in NotificationKind:
             row = {"kind": kind, "label": kind.label, "fields": []}

@@ -58,8 +58,16 @@ def preferences_of(user) -> dict[str, set[str]]:
 
 
 @transaction.atomic
-def preferences_set(*, user, wanted: dict[str, set[str]]) -> None:
-    """Save which channels the user wants per kind (kinds not given are left alone)."""
+def preferences_set(*, user, wanted: dict[str, set[str]], language: str | None = None) -> None:
+    """Save which channels the user wants per kind (kinds not given are left alone) and, if
+    given, the language their email and SMS are written in."""
+    from django.conf import settings
+
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise ValueError(f"unknown language {language!r}")
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
     for kind, channels in wanted.items():
         NotificationKind(kind)  # unknown kinds are a programming error
         NotificationPreference.objects.update_or_create(
@@ -289,6 +297,21 @@ def case_supervisors(case: Case) -> list[int]:
     return []
 
 
+def case_lawyers(case: Case) -> list[int]:
+    """The lawyer of an accepted referral: once a provider has the case, its deadlines are
+    theirs to meet as well (DESIGN §1)."""
+    from casework.choices import ReferralState
+    from casework.models import Referral
+
+    return sorted(
+        pk
+        for pk in Referral.objects.filter(
+            case=case, state=ReferralState.ACCEPTED, lawyer__is_active=True
+        ).values_list("lawyer_id", flat=True)
+        if pk is not None
+    )
+
+
 def reminders_due(today: dt.date):
     from rights.models import CaseDeadline
 
@@ -307,7 +330,7 @@ def reminders_due(today: dt.date):
 
 def reminders_send_due(*, today: dt.date) -> int:
     """Send each deadline reminder that is due (7, 3 and 1 days before the last day, and once
-    missed) to the assignee and the supervisors, once: the DeadlineReminder row is inserted in
+    missed) to the assignee, the supervisors and the lawyer of an accepted referral, once: the DeadlineReminder row is inserted in
     the same transaction as the audit event that notifies them, under a unique constraint, so
     a second or concurrent sweep finds it taken and sends nothing. Returns how many went out."""
     from casework.services.records import _notify_on_commit
@@ -329,7 +352,11 @@ def reminders_send_due(*, today: dt.date) -> int:
         try:
             with transaction.atomic():
                 reminder = DeadlineReminder.objects.create(**key)
-                notify = [pk for pk in case_supervisors(case) if pk != case.assignee_id]
+                notify = [
+                    pk
+                    for pk in case_supervisors(case) + case_lawyers(case)
+                    if pk != case.assignee_id
+                ]
                 event = audit_record(
                     verb="deadline_reminder",
                     actor=None,

@@ -41,14 +41,19 @@ def mark_read(request, notification_id: int | None = None):
 @login_required
 def preferences(request):
     current = preferences_of(request.user)
+    language = request.user.preferred_language
     if request.method == "POST":
-        form = PreferencesForm(request.POST, current=current)
+        form = PreferencesForm(request.POST, current=current, language=language)
         if form.is_valid():
-            preferences_set(user=request.user, wanted=form.wanted())
+            preferences_set(
+                user=request.user,
+                wanted=form.wanted(),
+                language=form.cleaned_data["language"],
+            )
             messages.success(request, _("Your notification settings have been saved."))
             return redirect("notifications:preferences")
     elif request.method == "GET":
-        form = PreferencesForm(current=current)
+        form = PreferencesForm(current=current, language=language)
     else:
         return HttpResponseNotAllowed(["GET", "POST"])
     return render(request, "notifications/preferences.html", {"form": form})

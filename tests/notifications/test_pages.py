@@ -72,9 +72,11 @@ def test_preferences_are_saved_per_kind_and_channel(world, client):
     assert preferences_of(world.caseworker)[NotificationKind.DEADLINE] == {Channel.EMAIL}
     response = client.post(
         reverse("notifications:preferences"),
-        {"deadline__sms": "on", "assignment__email": "on"},
+        {"deadline__sms": "on", "assignment__email": "on", "language": "en"},
     )
     assert response.status_code == 302
+    world.caseworker.refresh_from_db()
+    assert world.caseworker.preferred_language == "en"
     prefs = preferences_of(world.caseworker)
     assert prefs[NotificationKind.DEADLINE] == {Channel.SMS}
     assert prefs[NotificationKind.ASSIGNMENT] == {Channel.EMAIL}
@@ -82,6 +84,22 @@ def test_preferences_are_saved_per_kind_and_channel(world, client):
     assert NotificationPreference.objects.filter(user=world.caseworker).count() == 4
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert 'name="deadline__sms" id="id_deadline__sms" checked' in page
+    assert '<option value="en" selected>English</option>' in page
+
+
+def test_a_bad_language_is_refused_and_changes_nothing(world, client):
+    client.force_login(world.caseworker)
+    before = preferences_of(world.caseworker)
+    response = client.post(
+        reverse("notifications:preferences"), {"deadline__sms": "on", "language": "fr"}
+    )
+    assert response.status_code == 200
+    assert 'id="id_language"' in response.content.decode()
+    assert response.context["form"].errors["language"]
+    world.caseworker.refresh_from_db()
+    assert world.caseworker.preferred_language == ""
+    assert preferences_of(world.caseworker) == before
+    assert not NotificationPreference.objects.filter(user=world.caseworker).exists()
 
 
 def test_signed_out_users_are_sent_to_sign_in(client):

@@ -91,6 +91,17 @@ def test_a_moved_deadline_is_reminded_again_and_a_met_one_is_not(staff_emails):
     assert _reminder_state(case)["reminders"] == [("3", due), ("3", later)]
 
 
+def test_the_lawyer_of_an_accepted_referral_is_reminded_too(staff_emails):
+    world = staff_emails
+    case, _deadline = case_with_one_deadline(world, TODAY, state=CaseState.LEGAL_AID)
+    assert sweep_run(today=TODAY).reminders == 1
+    assert _reminder_state(case)["notifications"] == [
+        "caseworker",
+        "district_supervisor",
+        "lawyer",
+    ]
+
+
 def test_closed_cases_get_no_reminders(staff_emails):
     world = staff_emails
     case, _deadline = case_with_one_deadline(world, TODAY, state=CaseState.WITHDRAWN)
