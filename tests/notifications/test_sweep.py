@@ -164,3 +164,38 @@ def test_sweep_task_runs_the_same_sweep(staff_emails):
     result = sweep.enqueue(TODAY.isoformat())
     assert result.return_value["reminders"] == 1
     assert sweep.enqueue(TODAY.isoformat()).return_value["reminders"] == 0
+
+
+def test_reminder_emails_in_each_recipients_language(staff_emails):
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    world = staff_emails
+    world.caseworker.preferred_language = "en"
+    world.caseworker.save(update_fields=["preferred_language"])
+    due = dt.date(2026, 12, 8)
+    case, _deadline = case_with_one_deadline(world, due)
+    mail.outbox.clear()
+
+    sweep_run(today=due - dt.timedelta(days=3))
+
+    by_to = {m.to[0]: m for m in mail.outbox}
+    english = by_to["caseworker@example.org"]
+    assert english.subject == "Deadline reminder"
+    assert (
+        "A deadline on a case you are responsible for is 3 days away (last day: 8 Dec 2026)."
+        in english.body
+    )
+    chinese = by_to["district_supervisor@example.org"]  # no language chosen: Chinese
+    with translation.override("zh-hans"):
+        line = ngettext(
+            "A deadline on a case you are responsible for is %(days)d day away "
+            "(last day: %(date)s). Sign in to see it.",
+            "A deadline on a case you are responsible for is %(days)d days away "
+            "(last day: %(date)s). Sign in to see it.",
+            3,
+        ) % {"days": 3, "date": "2026年12月8日"}
+    assert line in chinese.body
+    for message in (english, chinese):
+        assert case.reference not in message.body + message.subject
+        assert "ARB" not in message.body and "时效" not in message.body  # no deadline name
