@@ -140,7 +140,9 @@ def test_delivery_through_a_real_smtp_server_on_loopback(staff_emails, smtp_serv
     assert Delivery.objects.get(notification__recipient=world.worker).status == "sent"
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after this real-commit test must not re-create content types
+# under a later serialized-rollback test (PostgreSQL: tests marked `postgres`).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_mail_server_down_delays_but_loses_nothing_and_the_action_stays(
     staff_emails, smtp_server, settings
 ):
