@@ -34,6 +34,7 @@ def test_the_list_shows_unread_notices_and_marks_them_read(world, client):
     # the count in the navigation, on any page
     home = client.get(reverse("casework:my_cases")).content.decode()
     assert f'{_zh("Notifications")} <span class="badge attention"' in home
+    assert f'">{unread.count()}</span></a>' in home
 
     first = unread.order_by("id").first()
     assert client.post(reverse("notifications:read", args=[first.pk])).status_code == 302
