@@ -87,13 +87,30 @@ class WorkerNotices:
     unread: int
 
 
-def worker_notices(case: Case, *, limit: int = 20) -> WorkerNotices:
+def worker_notices(case: Case, actor=None, *, limit: int = 20) -> WorkerNotices:
     """The notifications shown on the worker's page of a grievance, newest first, marked new
-    until the worker marks them read (two queries)."""
+    until the worker marks them read — here, or (with an account) in the notification list
+    (two queries)."""
     from casework.selectors.worker import _describe
 
-    seen = TrackReadMark.objects.filter(case=case).values_list("seen_event_id", flat=True).first()
-    seen = seen or 0
+    if getattr(actor, "is_authenticated", False):
+        unread_ids = set(
+            Notification.objects.filter(
+                recipient=actor, case=case, read_at__isnull=True
+            ).values_list("audit_event_id", flat=True)
+        )
+
+        def is_unread(event_id: int) -> bool:
+            return event_id in unread_ids
+
+    else:
+        seen = (
+            TrackReadMark.objects.filter(case=case).values_list("seen_event_id", flat=True).first()
+        ) or 0
+
+        def is_unread(event_id: int) -> bool:
+            return event_id > seen
+
     rows = []
     for event in (
         worker_notice_events(case)
@@ -103,5 +120,5 @@ def worker_notices(case: Case, *, limit: int = 20) -> WorkerNotices:
         entry = _describe(event, {})
         if entry is None:
             continue
-        rows.append({"at": event.occurred_at, "text": entry.text, "unread": event.pk > seen})
+        rows.append({"at": event.occurred_at, "text": entry.text, "unread": is_unread(event.pk)})
     return WorkerNotices(rows=rows, unread=sum(1 for r in rows if r["unread"]))

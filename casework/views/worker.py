@@ -333,7 +333,7 @@ def _render_case(
         "message_form": forms.get("message") or MessageForm(auto_id="id_message_%s"),
         "answer_form": forms.get("answer") or AnswerForm(auto_id="id_answer_%s"),
         "evidence": evidence_panel(case, actor, upload_url=mode.evidence_url()),
-        "notices": worker_notices(case),
+        "notices": worker_notices(case, actor),
     }
     return _render(request, "worker/case.html", context, status=status)
 

@@ -169,3 +169,34 @@ def test_the_list_costs_the_same_queries_whatever_its_length(world, client):
             s.message_post(case=case, user=world.worker, body="还有一个问题。")
     assert Notification.objects.filter(recipient=world.caseworker).count() >= 8
     assert cost() == few
+
+
+def test_the_worker_with_an_account_marks_a_grievances_notices_read_on_its_page(world, client):
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    mine = Notification.objects.filter(recipient=world.worker, case=case, read_at__isnull=True)
+    assert mine.exists()
+    client.force_login(world.worker)
+    page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
+    assert 'class="notice unread"' in page
+
+    url = reverse("casework:my_case_action", args=[case.reference, "notices-read"])
+    assert client.post(url).status_code == 302
+    assert not mine.exists()
+    page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
+    assert 'class="notice unread"' not in page
+    # and what is read in the notification list is read here too
+    with run_on_commit():
+        s.message_post(case=case, user=world.caseworker, body="请补充工资条。")
+    page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
+    assert page.count('class="notice unread"') == 1
+    client.post(reverse("notifications:read_all"))
+    page = client.get(reverse("casework:my_case", args=[case.reference])).content.decode()
+    assert 'class="notice unread"' not in page
+
+    # someone else's grievance: not found, nothing marked
+    other = drive_to(world, CaseState.UNDER_REVIEW, filed_by=world.other_worker)
+    theirs = Notification.objects.filter(recipient=world.other_worker, read_at__isnull=True)
+    url = reverse("casework:my_case_action", args=[other.reference, "notices-read"])
+    assert client.post(url).status_code == 404
+    assert theirs.exists()
+    assert not TrackReadMark.objects.filter(case=other).exists()
