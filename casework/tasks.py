@@ -19,6 +19,8 @@ def _recipients(event: AuditEvent) -> set[int]:
         people.add(case.assignee_id)
     if event.verb in {"assigned", "claimed"} and event.payload.get("assignee"):
         people.add(event.payload["assignee"])
+    if event.verb == "accept_referral" and isinstance(event.payload.get("lawyer"), int):
+        people.add(event.payload["lawyer"])  # the lawyer the provider assigned
     # Events that name who must be told, e.g. the lawyer when the worker ends representation.
     people.update(pk for pk in event.payload.get("notify") or [] if isinstance(pk, int))
     people.discard(event.actor_id)
@@ -44,4 +46,8 @@ def case_event_notify(event_id: int) -> int:
                 created += 1
         except IntegrityError:  # already notified by an earlier run of this task
             continue
+    # Email and SMS for them (preferences decide), sent by tasks of their own after commit.
+    from notifications.services import deliveries_for_event
+
+    deliveries_for_event(event.pk)
     return created

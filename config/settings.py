@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rights",
     "casework",
     "documents",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     }
@@ -215,8 +217,40 @@ LOGGING = {
     },
 }
 
+# --- email (Django 6.1 MAILERS) -----------------------------------------------------------
+# RIGHTSDESK_SMTP_HOST set: SMTP; unset: messages are written to files under var/mail/ (nothing
+# leaves the machine). Failed sends are retried by the notifications app (DESIGN §6).
+SMTP_HOST = os.environ.get("RIGHTSDESK_SMTP_HOST", "")
+if SMTP_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": int(os.environ.get("RIGHTSDESK_SMTP_PORT", "25")),
+                "username": os.environ.get("RIGHTSDESK_SMTP_USER") or None,
+                "password": os.environ.get("RIGHTSDESK_SMTP_PASSWORD") or None,
+                "use_tls": env_bool("RIGHTSDESK_SMTP_STARTTLS", False),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("RIGHTSDESK_MAIL_FROM", "Rightsdesk <no-reply@localhost>")
+
 # --- Rightsdesk ---------------------------------------------------------------------------
 RIGHTSDESK = {
+    # Links in emails and SMS point here.
+    "SITE_URL": os.environ.get("RIGHTSDESK_SITE_URL", "http://127.0.0.1:8000"),
+    "SMS_CHANNEL": os.environ.get(
+        "RIGHTSDESK_SMS_CHANNEL", "notifications.channels.LoggingSmsChannel"
+    ),
     "REFERENCE_PREFIX": os.environ.get("RIGHTSDESK_REFERENCE_PREFIX", "CZ"),
     "QUEUE_PAGE_SIZE": 50,
     "MAX_TEXT_LENGTH": 20_000,

@@ -10,6 +10,7 @@ urlpatterns = [
     # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
     path("", include("casework.urls")),
+    path("", include("notifications.urls")),
 ]
 
 # An oversized body is refused while the CSRF check reads it, before any view: this handler

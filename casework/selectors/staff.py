@@ -709,6 +709,8 @@ def _phrase(
             return _("assessed legal-aid eligibility")
         case "eligibility_overridden":
             return _("overrode the legal-aid eligibility result")
+        case "deadline_reminder":
+            return _("sent a deadline reminder")
     return _("recorded: %(event)s") % {"event": event.verb.replace("_", " ")}
 
 

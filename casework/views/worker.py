@@ -32,6 +32,8 @@ from django.views.decorators.cache import never_cache
 from django.views.defaults import bad_request as django_bad_request
 
 from documents.evidence_selectors import evidence_panel
+from notifications.selectors import worker_notices
+from notifications.services import worker_notices_mark_read
 
 from ..choices import CaseState, ConsentScope
 from ..crypto import lookup_digest
@@ -266,7 +268,7 @@ class PageMode:
         return urls
 
 
-CASE_ACTIONS = ("message", "answer", "consent", "consent-withdraw", "withdraw")
+CASE_ACTIONS = ("message", "answer", "consent", "consent-withdraw", "withdraw", "notices-read")
 PROVIDER_CONSENT_STATES = {CaseState.UNDER_REVIEW, CaseState.AWAITING_WORKER, CaseState.REFERRED}
 
 
@@ -331,6 +333,7 @@ def _render_case(
         "message_form": forms.get("message") or MessageForm(auto_id="id_message_%s"),
         "answer_form": forms.get("answer") or AnswerForm(auto_id="id_answer_%s"),
         "evidence": evidence_panel(case, actor, upload_url=mode.evidence_url()),
+        "notices": worker_notices(case, actor),
     }
     return _render(request, "worker/case.html", context, status=status)
 
@@ -409,6 +412,8 @@ def _case_action(request, actor, case: Case, mode: PageMode, action: str):
                 raise Http404
             consent_withdraw(consent=record, user=actor)
             messages.success(request, _("Your consent has been withdrawn."))
+        elif action == "notices-read":
+            worker_notices_mark_read(case=case, actor=actor)
         elif action == "withdraw":
             expected = request.POST.get("state")
             case_withdraw(
