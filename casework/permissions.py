@@ -138,8 +138,18 @@ def principal_for(user) -> Principal:
         analyst_org_ids=frozenset(by_role[Role.ANALYST]),
         roles=frozenset(r for r, ids in by_role.items() if ids),
     )
+    if (principal.roles or user.is_staff or user.is_superuser) and not _second_factor_proved(user):
+        # Staff without a verified second factor hold nothing (the middleware also stops them).
+        principal = ANONYMOUS
     user._rightsdesk_principal = principal
     return principal
+
+
+def _second_factor_proved(user) -> bool:
+    """django-otp's verdict for a request's user; a user that did not come through its
+    middleware (services called from code) carries none and is not refused here."""
+    check = getattr(user, "is_verified", None)
+    return check is None or bool(check())
 
 
 # --- seeing: the same rules as a queryset filter and as an in-memory check ---------------------

@@ -122,3 +122,36 @@ def extra_users(world):
     """See factories.ExtraUsers: a second centre lawyer, an enterprise-union caseworker, a
     superuser without memberships and an inactive Wujin caseworker."""
     return build_extra_users(world)
+
+
+# --- the second factor (accounts/second_factor.py) ---------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _force_login_proves_second_factor(request, monkeypatch):
+    """`client.force_login(staff_user)` gives a session whose second factor is verified, as a
+    real sign-in through the code page would: the user gets a confirmed authenticator and the
+    session django-otp's device key. Tests that check enforcement mark themselves
+    `@pytest.mark.real_second_factor` and get Django's plain force_login."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from accounts.second_factor import mark_session_verified, requires_second_factor
+
+        if not requires_second_factor(user):
+            return
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        mark_session_verified(session, device)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
