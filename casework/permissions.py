@@ -261,7 +261,15 @@ def access(user, case: Case) -> Access:
 # --- doing -----------------------------------------------------------------------------------
 
 # Actions a worker may take on their own case (account or receipt code).
-WORKER_ACTIONS = {"view_worker", "submit", "resume", "withdraw", "message_worker", "consent"}
+WORKER_ACTIONS = {
+    "view_worker",
+    "submit",
+    "resume",
+    "withdraw",
+    "message_worker",
+    "consent",
+    "request_erasure",  # PIPL Art. 47 (privacy app); the service also requires an account
+}
 
 
 def _is_assignee(p: Principal, case: Case) -> bool:
@@ -368,6 +376,9 @@ def may(user, action: str, case: Case) -> bool:
             # Staff withdraw only on the worker's recorded request (the service requires it).
             return assignee or lawyer or is_supervisor(p, case)
         case "reopen":
+            return is_supervisor(p, case)
+        case "decide_erasure":
+            # A worker's erasure request (privacy app): a supervisor over the case's union.
             return is_supervisor(p, case)
         case "accept_referral" | "decline_referral" | "conflict_check":
             return _is_coordinator_of_pending(p, case)

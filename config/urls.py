@@ -8,6 +8,7 @@ urlpatterns = [
     # documents first: its evidence routes under /track/case/ and /my/<reference>/ would
     # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
+    path("", include("privacy.urls")),
     path("", include("casework.urls")),
 ]
 
