@@ -318,6 +318,13 @@ def _is_assigned_lawyer(p: Principal, case: Case) -> bool:
     )
 
 
+def _is_purged(case: Case) -> bool:
+    """Purged of its personal data (privacy app): the case stays closed for good."""
+    if "_is_purged" not in case.__dict__:
+        case._is_purged = hasattr(case, "purge_record")
+    return case._is_purged
+
+
 def may(user, action: str, case: Case) -> bool:
     """May `user` take `action` on `case`? Source states are checked by the state machine;
     this answers who. Unknown actions are refused."""
@@ -376,7 +383,7 @@ def may(user, action: str, case: Case) -> bool:
             # Staff withdraw only on the worker's recorded request (the service requires it).
             return assignee or lawyer or is_supervisor(p, case)
         case "reopen":
-            return is_supervisor(p, case)
+            return is_supervisor(p, case) and not _is_purged(case)
         case "decide_erasure":
             # A worker's erasure request (privacy app): a supervisor over the case's union.
             return is_supervisor(p, case)

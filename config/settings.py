@@ -153,6 +153,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OTP_TOTP_ISSUER = os.environ.get("RIGHTSDESK_OTP_ISSUER", "Rightsdesk")
+# The admin lists second-factor devices (to delete a lost one: its owner enrols again at the
+# next sign-in) but never shows an authenticator's key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sign-in throttling (accounts/throttle.py): failures counted in the cache under keyed hashes
 # of the client address (the key changes every day), never the address itself. A client is
 # refused after PER_PAIR failures for one account or PER_CLIENT failures in all; an account's

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 class ErasureState(models.TextChoices):
     PENDING = "pending", _("waiting for a decision")
     APPROVED = "approved", _("approved: the data was erased")
-    DECLINED = "declined", _("declined")
+    DECLINED = "declined", _("not approved")
 
 
 class PurgeReason(models.TextChoices):

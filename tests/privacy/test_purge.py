@@ -171,3 +171,12 @@ def test_a_supervisor_still_opens_the_stripped_case(
     response = client.get(reverse("casework:case_detail", args=[ended_case.reference]))
     assert response.status_code == 200
     assert MESSAGE not in response.content.decode()
+
+
+def test_a_purged_case_cannot_be_reopened(world, ended_case, django_capture_on_commit_callbacks):
+    from casework.permissions import may
+
+    assert may(world.supervisor, "reopen", Case.objects.get(pk=ended_case.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        case_purge(case=ended_case, reason="retention")
+    assert not may(world.supervisor, "reopen", Case.objects.get(pk=ended_case.pk))
