@@ -209,3 +209,18 @@ def test_force_login_of_these_tests_is_not_verified(client, world, under_review)
     case, _document = under_review
     client.force_login(world.caseworker)
     assert client.get(reverse("casework:case_detail", args=[case.reference])).status_code == 302
+
+
+def test_the_admin_is_reached_through_the_throttled_login_and_the_second_step(
+    client, world, extra_users
+):
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    redirected = client.get("/admin/login/?next=/admin/")
+    assert redirected.status_code == 302
+    assert redirected["Location"] == f"{LOGIN}?next=/admin/"
+    device = confirmed_device(extra_users.superuser)
+    response = sign_in_with_password(client, extra_users.superuser)
+    assert response["Location"].startswith(VERIFY)
+    assert client.get("/admin/")["Location"].startswith(VERIFY)
+    client.post(VERIFY, {"code": code_for(device)})
+    assert client.get("/admin/").status_code == 200
