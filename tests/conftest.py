@@ -128,12 +128,13 @@ def extra_users(world):
 
 
 @pytest.fixture(autouse=True)
-def _force_login_proves_second_factor(request, monkeypatch):
+def _force_login_proves_second_factor(request):
     """`client.force_login(staff_user)` gives a session whose second factor is verified, as a
     real sign-in through the code page would: the user gets a confirmed authenticator and the
     session django-otp's device key. Tests that check enforcement mark themselves
     `@pytest.mark.real_second_factor` and get Django's plain force_login."""
     if request.node.get_closest_marker("real_second_factor"):
+        yield
         return
     from django.test import Client
 
@@ -154,4 +155,7 @@ def _force_login_proves_second_factor(request, monkeypatch):
         mark_session_verified(session, device)
         session.save()
 
-    monkeypatch.setattr(Client, "force_login", force_login)
+    # A patch of its own: a test calling monkeypatch.undo() must not take this one away.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
