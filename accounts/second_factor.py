@@ -20,6 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casework.audit import audit_record
 from casework.crypto import lookup_digest
 
 RECOVERY_CODE_COUNT = 10
@@ -93,7 +94,17 @@ def recovery_codes_issue(*, user) -> list[str]:
     StaticToken.objects.bulk_create(
         StaticToken(device=device, token=_recovery_digest(c)) for c in codes
     )
+    _audit(user, "recovery_codes_issued", {"codes": len(codes)})
     return codes
+
+
+def _audit(user, verb: str, payload: dict | None = None) -> None:
+    audit_record(
+        verb=verb,
+        actor=user,
+        actor_kind="staff" if is_staff_user(user) else "worker",
+        payload=payload or {},
+    )
 
 
 @transaction.atomic
@@ -106,6 +117,7 @@ def totp_confirm(*, user, device: TOTPDevice, code: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    _audit(user, "second_factor_enrolled")
     return True
 
 
@@ -126,6 +138,7 @@ def second_factor_check(*, user, code: str):
                 user=user, confirmed=True
             ).select_for_update():
                 if device.verify_token(digest):
+                    _audit(user, "recovery_code_used")
                     return device
     return None
 

@@ -224,3 +224,27 @@ def test_the_admin_is_reached_through_the_throttled_login_and_the_second_step(
     assert client.get("/admin/")["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": code_for(device)})
     assert client.get("/admin/").status_code == 200
+
+
+def test_enrolment_and_recovery_codes_are_audited_without_the_codes(client, world):
+    from casework.models import AuditEvent
+
+    sign_in_with_password(client, world.lawyer)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=world.lawyer)
+    page = client.post(SETUP, {"code": code_for(device)}).content.decode()
+    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", page)
+    client.logout()
+    sign_in_with_password(client, world.lawyer)
+    client.post(VERIFY, {"code": codes[3]})
+    events = list(
+        AuditEvent.objects.filter(actor=world.lawyer).values_list("verb", "payload", "case")
+    )
+    assert [e[0] for e in events] == [
+        "second_factor_enrolled",
+        "recovery_codes_issued",
+        "recovery_code_used",
+    ]
+    assert all(case is None for *_, case in events)
+    text = repr(events)
+    assert not any(c in text or c.replace("-", "") in text for c in codes)
