@@ -248,3 +248,12 @@ def test_enrolment_and_recovery_codes_are_audited_without_the_codes(client, worl
     assert all(case is None for *_, case in events)
     text = repr(events)
     assert not any(c in text or c.replace("-", "") in text for c in codes)
+
+
+def test_between_password_and_code_the_page_offers_only_signing_out(client, world):
+    confirmed_device(world.caseworker)
+    sign_in_with_password(client, world.caseworker)
+    page = client.get(VERIFY).content.decode()
+    assert reverse("casework:my_cases") not in page
+    assert reverse("casework:queue") not in page
+    assert reverse("accounts:logout") in page
