@@ -19,6 +19,23 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_this_test(settings, request):
+    """Each test gets an in-memory cache of its own: rate-limit and sign-in counters in the
+    file cache under var/ would otherwise be shared (and cleared) by parallel test workers."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Tests with a real-transaction database (live server, concurrency) flush every table
     afterwards, the rows the data migrations loaded included: put them back."""
