@@ -117,3 +117,27 @@ def test_the_salt_changes_every_day(rf, world):
     tomorrow = throttle.keys_for(request, "caseworker", now=1_800_000_000 + 86400)
     assert today.pair == same_day.pair
     assert today.pair.rsplit(":", 1)[1] != tomorrow.pair.rsplit(":", 1)[1]
+
+
+@pytest.mark.real_second_factor
+def test_wrong_codes_at_the_second_step_are_throttled_per_client(client, world, settings):
+    from django.test import Client
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = TOTPDevice.objects.create(user=world.caseworker, name="phone", confirmed=True)
+    assert signed_in(attempt(client, world.caseworker.username, PASSWORD, ATTACKER))
+    for _ in range(settings.LOGIN_THROTTLE["SECOND_FACTOR_PER_USER"]):
+        client.post("/accounts/two-factor/", {"code": "000000"}, REMOTE_ADDR=ATTACKER)
+    good = f"{totp(device.bin_key):06d}"
+    refused = client.post("/accounts/two-factor/", {"code": good}, REMOTE_ADDR=ATTACKER)
+    assert refused.status_code == 429
+    assert client.get("/cases/", REMOTE_ADDR=ATTACKER).status_code == 302
+    # The real caseworker, from their own device, is not held up.
+    own = Client()
+    assert signed_in(attempt(own, world.caseworker.username, PASSWORD, REAL_USER))
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    response = own.post("/accounts/two-factor/", {"code": good}, REMOTE_ADDR=REAL_USER)
+    assert response.status_code == 302
+    assert own.get("/cases/", REMOTE_ADDR=REAL_USER).status_code == 200
