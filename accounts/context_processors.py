@@ -6,4 +6,11 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"principal": None}
+    verified = getattr(user, "is_verified", None)
+    if verified is not None and not verified():
+        from .second_factor import requires_second_factor
+
+        if requires_second_factor(user):
+            # Between the password and the code: no navigation but signing out.
+            return {"principal": None, "second_factor_pending": True}
     return {"principal": principal_for(user)}

@@ -1,8 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views_auth
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views_auth.ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views_auth.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        views_auth.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
 ]

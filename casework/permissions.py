@@ -138,8 +138,18 @@ def principal_for(user) -> Principal:
         analyst_org_ids=frozenset(by_role[Role.ANALYST]),
         roles=frozenset(r for r, ids in by_role.items() if ids),
     )
+    if (principal.roles or user.is_staff or user.is_superuser) and not _second_factor_proved(user):
+        # Staff without a verified second factor hold nothing (the middleware also stops them).
+        principal = ANONYMOUS
     user._rightsdesk_principal = principal
     return principal
+
+
+def _second_factor_proved(user) -> bool:
+    """django-otp's verdict for a request's user; a user that did not come through its
+    middleware (services called from code) carries none and is not refused here."""
+    check = getattr(user, "is_verified", None)
+    return check is None or bool(check())
 
 
 # --- seeing: the same rules as a queryset filter and as an in-memory check ---------------------
@@ -251,7 +261,15 @@ def access(user, case: Case) -> Access:
 # --- doing -----------------------------------------------------------------------------------
 
 # Actions a worker may take on their own case (account or receipt code).
-WORKER_ACTIONS = {"view_worker", "submit", "resume", "withdraw", "message_worker", "consent"}
+WORKER_ACTIONS = {
+    "view_worker",
+    "submit",
+    "resume",
+    "withdraw",
+    "message_worker",
+    "consent",
+    "request_erasure",  # PIPL Art. 47 (privacy app); the service also requires an account
+}
 
 
 def _is_assignee(p: Principal, case: Case) -> bool:
@@ -298,6 +316,13 @@ def _is_assigned_lawyer(p: Principal, case: Case) -> bool:
         and ref.lawyer_id == p.user_id
         and ref.provider_id in p.lawyer_org_ids
     )
+
+
+def _is_purged(case: Case) -> bool:
+    """Purged of its personal data (privacy app): the case stays closed for good."""
+    if "_is_purged" not in case.__dict__:
+        case._is_purged = hasattr(case, "purge_record")
+    return case._is_purged
 
 
 def may(user, action: str, case: Case) -> bool:
@@ -358,6 +383,9 @@ def may(user, action: str, case: Case) -> bool:
             # Staff withdraw only on the worker's recorded request (the service requires it).
             return assignee or lawyer or is_supervisor(p, case)
         case "reopen":
+            return is_supervisor(p, case) and not _is_purged(case)
+        case "decide_erasure":
+            # A worker's erasure request (privacy app): a supervisor over the case's union.
             return is_supervisor(p, case)
         case "accept_referral" | "decline_referral" | "conflict_check":
             return _is_coordinator_of_pending(p, case)

@@ -58,11 +58,16 @@ INSTALLED_APPS = [
     "guardian",
     "django_fsm",
     "django_tasks_db",
+    # Staff sign in with a second factor: TOTP, and single-use recovery codes (static device).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "rights",
     "casework",
     "documents",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then no staff session without a second factor goes further.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "casework.middleware.DomainErrorMiddleware",
@@ -146,6 +154,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+OTP_TOTP_ISSUER = os.environ.get("RIGHTSDESK_OTP_ISSUER", "Rightsdesk")
+# The admin lists second-factor devices (to delete a lost one: its owner enrols again at the
+# next sign-in) but never shows an authenticator's key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Sign-in throttling (accounts/throttle.py): failures counted in the cache under keyed hashes
+# of the client address (the key changes every day), never the address itself. A client is
+# refused after PER_PAIR failures for one account or PER_CLIENT failures in all; an account's
+# failures from every client only slow its sign-ins down (no attacker can lock its owner out).
+LOGIN_THROTTLE = {
+    "WINDOW_SECONDS": 15 * 60,
+    "PER_PAIR": 5,
+    "PER_CLIENT": 20,
+    "ACCOUNT_SOFT": 20,
+    "ACCOUNT_DELAY_SECONDS": 1.0,
+    "SECOND_FACTOR_PER_USER": 10,
+}
 
 # --- i18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -261,6 +285,9 @@ RIGHTSDESK = {
     "RENDER_TIME_LIMIT_SECONDS": int(os.environ.get("RIGHTSDESK_RENDER_TIME_LIMIT", 60)),
     # ... and one still "rendering" after this many minutes is failed by documents_reap_stuck().
     "RENDER_STUCK_MINUTES": int(os.environ.get("RIGHTSDESK_RENDER_STUCK_MINUTES", 15)),
+    # PIPL retention (privacy/retention.py): a closed, rejected or withdrawn case is purged of
+    # its personal data this many days after it ended.
+    "RETENTION_DAYS_AFTER_CLOSE": int(os.environ.get("RIGHTSDESK_RETENTION_DAYS", 3 * 365)),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Uploaded files above this size go to a temporary file (deleted when the request ends), in a

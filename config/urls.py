@@ -1,14 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("ops.urls")),  # /healthz: no sign-in, for load balancers
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    # One way in for everyone: the throttled login and its second step (accounts/views_auth.py),
+    # not the admin's own login form.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin_login_redirect",
+    ),
     path("admin/", admin.site.urls),
     # documents first: its evidence routes under /track/case/ and /my/<reference>/ would
     # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
+    path("", include("privacy.urls")),
     path("", include("casework.urls")),
     path("", include("notifications.urls")),
 ]

@@ -19,6 +19,23 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_this_test(settings, request):
+    """Each test gets an in-memory cache of its own: rate-limit and sign-in counters in the
+    file cache under var/ would otherwise be shared (and cleared) by parallel test workers."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Tests with a real-transaction database (live server, concurrency) flush every table
     afterwards, the rows the data migrations loaded included: put them back."""
@@ -122,3 +139,40 @@ def extra_users(world):
     """See factories.ExtraUsers: a second centre lawyer, an enterprise-union caseworker, a
     superuser without memberships and an inactive Wujin caseworker."""
     return build_extra_users(world)
+
+
+# --- the second factor (accounts/second_factor.py) ---------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _force_login_proves_second_factor(request):
+    """`client.force_login(staff_user)` gives a session whose second factor is verified, as a
+    real sign-in through the code page would: the user gets a confirmed authenticator and the
+    session django-otp's device key. Tests that check enforcement mark themselves
+    `@pytest.mark.real_second_factor` and get Django's plain force_login."""
+    if request.node.get_closest_marker("real_second_factor"):
+        yield
+        return
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from accounts.second_factor import mark_session_verified, requires_second_factor
+
+        if not requires_second_factor(user):
+            return
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        mark_session_verified(session, device)
+        session.save()
+
+    # A patch of its own: a test calling monkeypatch.undo() must not take this one away.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield

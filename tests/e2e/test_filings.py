@@ -10,6 +10,7 @@ import pytest
 
 from casework.choices import CaseState
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from tests.e2e.signing_in import sign_in as sign_in_with_code
 from tests.factories import PASSWORD, drive_to
 
 ENGLISH = {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en"}}
@@ -32,11 +33,7 @@ def _files_in_tmp(settings, tmp_path):
 
 
 def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in_with_code(page, base_url, username, PASSWORD)
 
 
 def test_caseworker_generates_the_arbitration_application_and_downloads_it(

@@ -16,6 +16,7 @@ from PIL import Image
 from casework.choices import CaseState
 from casework.models import AuditEvent, Case
 from documents.models import Evidence
+from tests.e2e.signing_in import sign_in as sign_in_with_code
 from tests.factories import PASSWORD, jpeg_with_gps
 
 ENGLISH = {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en"}}
@@ -83,11 +84,7 @@ def follow_up(page, base_url: str, code: str) -> None:
 
 
 def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in_with_code(page, base_url, username, PASSWORD)
 
 
 def run_transition(page, name: str, fields: dict | None = None, checks: tuple = ()) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from casework.choices import CaseState, ReferralState
 from casework.models import Case, Referral
 from rights.deadline_models import CaseDeadline
+from tests.e2e.signing_in import sign_in
 from tests.e2e.test_journeys import ENGLISH, file_anonymously, follow_up
 from tests.factories import PASSWORD
 
@@ -35,11 +36,7 @@ def signed_in(browser, base: str, username: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, **ENGLISH)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    sign_in(page, base, username, PASSWORD)
     return page
 
 

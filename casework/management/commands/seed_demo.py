@@ -7,6 +7,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.demo.people import DEMO_PASSWORD, USERS
+from casework.demo.second_factor import DEMO_TOTP_SECRET, ensure_demo_devices
 from casework.demo.seed import DemoRefused, seed_demo
 
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             summary = seed_demo(force=force)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
+        ensure_demo_devices()
         if not summary.created:
             self.stdout.write("Demo already loaded: demo accounts checked, nothing else changed.")
         states = ", ".join(f"{state} {count}" for state, count in summary.states.items())
@@ -48,3 +50,7 @@ class Command(BaseCommand):
                     f"Anonymous demo case {reference}: receipt code {code} (try /track/)"
                 )
             self.stdout.write(self.style.SUCCESS("Demo loaded."))
+        self.stdout.write(
+            f"Demo staff sign in with a second step: add the demo-only key {DEMO_TOTP_SECRET} to "
+            "an authenticator app, or run `manage.py demo_totp` for the current code."
+        )
