@@ -7,7 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-from .cluster import CASEWORKER_PASSWORD
+from .cluster import CASEWORKER_PASSWORD, CASEWORKER_TOTP_KEY
 from .harness import Cluster
 
 RECEIPT = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")
@@ -100,14 +100,28 @@ def file_anonymously(bases: list[str], i: int) -> str:
 
 
 def staff_login(session, base: str, username: str, password: str) -> None:
-    """Sign a member of staff in over HTTP. The one place the test does so: when staff need a
-    second factor, this is what changes."""
+    """Sign a member of staff in over HTTP, password then the authenticator's code (staff need a
+    second factor). The one place the test does so."""
+    from django_otp.oath import totp
+
     assert session.get(base + "/accounts/login/", timeout=60).status_code == 200
     r = session.post(
         base + "/accounts/login/",
         data={
             "username": username,
             "password": password,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "next": "/",
+        },
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert r.status_code == 302, (r.status_code, r.text[:500])
+    assert session.get(base + "/accounts/two-factor/", timeout=60).status_code == 200
+    r = session.post(
+        base + "/accounts/two-factor/",
+        data={
+            "code": f"{totp(bytes.fromhex(CASEWORKER_TOTP_KEY)):06d}",
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
             "next": "/",
         },

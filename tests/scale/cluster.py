@@ -19,6 +19,8 @@ import os
 import sys
 
 CASEWORKER_PASSWORD = "scale-out-caseworker-pw-2026"  # noqa: S105 - a throwaway test database
+# The caseworker's authenticator key (hex, as django-otp stores it): staff need a second factor.
+CASEWORKER_TOTP_KEY = "5363616c652d6f75742d746f74702d6b65792d3230"
 
 
 def _setup():
@@ -30,6 +32,7 @@ def _setup():
 
 def seed(n: int) -> dict:
     from django.db import transaction
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import User
     from casework.services import case_accept_for_review, case_file
@@ -40,6 +43,9 @@ def seed(n: int) -> dict:
         caseworker = User.objects.get(pk=world.caseworker.pk)
         caseworker.set_password(CASEWORKER_PASSWORD)
         caseworker.save(update_fields=["password"])
+        TOTPDevice.objects.create(
+            user=caseworker, name="scale", confirmed=True, key=CASEWORKER_TOTP_KEY
+        )
     references = []
     for _ in range(n):
         case, _receipt = case_file(data=IntakeDataFactory(), filed_by=world.worker)
