@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     # documents first: its evidence routes under /track/case/ and /my/<reference>/ would
     # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
