@@ -69,13 +69,8 @@ def run_transition(request, reference: str, name: str, data: dict):
     case, _level = case_of(request, reference, *levels)
     kwargs = {"expected_state": data.get("expected_state")}
     for n in names:
-        source = {"provider_id": "provider", "lawyer_id": "lawyer"}.get(n, n)
-        if source in data:
-            kwargs[n] = data[source]
-        elif n in ("provider_id", "lawyer_id", "reason", "route", "outcome", "stage"):
-            kwargs[n] = None  # the service refuses it with its own message
-        elif n == "filing_date":
-            kwargs[n] = None
+        # Missing fields go in as None: the service refuses them with its own message.
+        kwargs[n] = data.get({"provider_id": "provider", "lawyer_id": "lawyer"}.get(n, n))
     result = service(case=case, user=request.user, **kwargs)
     awaiting = isinstance(result, Referral)
     if awaiting:  # waiting for a supervisor's approval: the case stays where it was
