@@ -147,9 +147,9 @@ class DocumentListView(ApiView):
     def post(self, request, reference: str):
         """Ask for a new version of a filing; it is rendered in the background. Poll its status
         at the Location given."""
+        case, _level = case_of(request, reference)
         body = s.DocumentRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case, _level = case_of(request, reference)
         doc = document_request(
             case=case,
             kind=body.validated_data["kind"],

@@ -43,9 +43,9 @@ class NoteListView(_CaseListMixin, ApiView):
     )
     def post(self, request, reference: str):
         """Add an internal note (union staff of the case, its lawyer)."""
+        case, _level = case_of(request, reference)
         body = s.NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case, _level = case_of(request, reference)
         note = note_add(case=case, user=request.user, body=body.validated_data["body"])
         return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
@@ -68,9 +68,9 @@ class MessageListView(_CaseListMixin, ApiView):
     )
     def post(self, request, reference: str):
         """Send a message in the thread (the assignee, a supervisor, the lawyer, the worker)."""
+        case, _level = case_of(request, reference, Access.FULL, Access.WORKER)
         body = s.MessageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case, _level = case_of(request, reference, Access.FULL, Access.WORKER)
         message = message_post(case=case, user=request.user, body=body.validated_data["body"])
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
@@ -94,9 +94,9 @@ class ConsentListView(_CaseListMixin, ApiView):
     def post(self, request, reference: str):
         """Record a consent: the worker confirms their own; staff who work the case record
         one the worker gave on paper. A consent already in force is returned as it is."""
+        case, _level = case_of(request, reference, Access.FULL, Access.WORKER)
         body = s.ConsentGrantSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case, _level = case_of(request, reference, Access.FULL, Access.WORKER)
         provider_id = body.validated_data.get("provider")
         provider = Organisation.objects.filter(pk=provider_id).first() if provider_id else None
         record = consent_grant(
@@ -116,9 +116,9 @@ class ConsentWithdrawView(ApiView):
     )
     def post(self, request, reference: str, pk: int):
         """Withdraw a consent (撤回同意): staff record how and when the worker withdrew it."""
+        case, _level = case_of(request, reference, Access.FULL, Access.WORKER)
         body = s.ConsentWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case, _level = case_of(request, reference, Access.FULL, Access.WORKER)
         record = ConsentRecord.objects.filter(pk=pk, case=case).first()
         if record is None:
             raise NotFound()

@@ -59,9 +59,9 @@ class ConflictCheckView(ApiView):
     def post(self, request, reference: str):
         """Run the conflict check again; `conflict_found: false` with a `note` clears matches
         after review."""
+        case, _level = case_of(request, reference, Access.SUMMARY)
         body = s.ConflictCheckSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case, _level = case_of(request, reference, Access.SUMMARY)
         referral = case_referral_conflict_check(
             case=case,
             user=request.user,
@@ -83,6 +83,7 @@ class AcceptReferralView(ApiView):
     )
     def post(self, request, reference: str):
         """Accept the referral (the conflict check passed) and assign a lawyer of the provider."""
+        case_of(request, reference, Access.SUMMARY)  # 404 before anything is read
         body = s.AcceptReferralSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return run_transition(request, reference, "accept_referral", dict(body.validated_data))
@@ -99,6 +100,7 @@ class DeclineReferralView(ApiView):
     )
     def post(self, request, reference: str):
         """Decline the referral with a reason code; the case goes back to the union."""
+        case_of(request, reference, Access.SUMMARY)  # 404 before anything is read
         body = s.DeclineReferralSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return run_transition(request, reference, "decline_referral", dict(body.validated_data))

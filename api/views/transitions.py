@@ -108,6 +108,9 @@ class TransitionView(ApiView):
         description=TRANSITION_HELP,
     )
     def post(self, request, reference: str, name: str):
+        if name not in TRANSITIONS:
+            raise NotFound()
+        case_of(request, reference, *TRANSITIONS[name][2])  # 404 before the body is read
         body = s.TransitionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         # Only what was sent (and reveals_identity's default): a missing field is the
