@@ -1,7 +1,7 @@
 """/api/v1/ (the REST API), /api/schema/ (OpenAPI 3), /api/docs/ (Swagger UI) and
 /api/tokens/ (the API-token page)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from .views import cases, files, pages, records, referrals, rights, transitions
@@ -81,4 +81,6 @@ urlpatterns = [
     path("docs/", pages.docs, name="api-docs"),
     path("tokens/", pages.tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke_view, name="api-token-revoke"),
+    # Anything else under /api/ is a problem-details 404, not the site's HTML page.
+    re_path(r"^.*$", pages.not_found, name="api-not-found"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.errors import GuardFailed
@@ -67,3 +68,25 @@ def token_revoke_view(request, pk: int):
     token_revoke(user=request.user, token_id=pk)
     messages.success(request, _("The token is revoked; it is refused from now on."))
     return HttpResponseRedirect(reverse("api-tokens"), status=303)
+
+
+@csrf_exempt  # answers 404 to anything and changes nothing: no form to protect
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/: the API's 404 problem, in the request's language."""
+    import json
+
+    from django.http import HttpResponse
+
+    from ..errors import PROBLEM_TYPE
+
+    body = {
+        "type": PROBLEM_TYPE + "not-found",
+        "title": _("Not found."),
+        "status": 404,
+        "detail": _("Not found."),
+    }
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False),
+        status=404,
+        content_type="application/problem+json",
+    )
