@@ -149,3 +149,14 @@ def complete(record: IdempotencyRecord, response) -> None:
 
 def release(record: IdempotencyRecord) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk, status__isnull=True).delete()
+
+
+def idempotency_records_purge(*, keep=None, now=None) -> int:
+    """Forget answers older than `keep` (default API_IDEMPOTENCY_KEEP_HOURS, 24 h): a retry
+    after that runs again. Also frees keys whose request never finished (its process died)."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    keep = keep or timedelta(hours=float(getattr(settings, "API_IDEMPOTENCY_KEEP_HOURS", 24)))
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - keep).delete()
+    return deleted

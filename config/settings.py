@@ -280,3 +280,5 @@ SPECTACULAR_SETTINGS = {
 }
 # A second POST with the same Idempotency-Key waits this long for the first to finish.
 API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("RIGHTSDESK_API_IDEMPOTENCY_WAIT", 10))
+# Stored answers are kept this long (manage.py purge_idempotency_keys, daily).
+API_IDEMPOTENCY_KEEP_HOURS = float(os.environ.get("RIGHTSDESK_API_IDEMPOTENCY_KEEP_HOURS", 24))

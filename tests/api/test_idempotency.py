@@ -4,6 +4,7 @@ the two requests arrive at the same time. The concurrent tests run threads again
 in a child process (tests/api/sqlite_race.py): the in-memory SQLite of the test run refuses
 concurrent writers outright ("database table is locked") instead of waiting as a file does."""
 
+import io
 import threading
 import time
 from unittest import mock
@@ -215,3 +216,24 @@ def test_two_concurrent_posts_with_one_key_create_one_case_on_an_sqlite_file(tmp
     assert result["bodies_equal"] and result["replayed"] == ["", "true"]
     assert result["cases"] == 1
     assert result["transition_statuses"] == [200, 200] and result["accept_events"] == 1
+
+
+@pytest.mark.django_db
+def test_old_answers_are_purged_and_the_key_runs_again(world):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client = client_for(world.caseworker)
+    client.post("/api/v1/cases/", INTAKE, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    client.post("/api/v1/cases/", INTAKE, format="json", HTTP_IDEMPOTENCY_KEY="new")
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    call_command("purge_idempotency_keys", stdout=io.StringIO())
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    count = Case.objects.count()
+    again = client.post("/api/v1/cases/", INTAKE, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert Case.objects.count() == count + 1
