@@ -237,3 +237,27 @@ def test_old_answers_are_purged_and_the_key_runs_again(world):
     again = client.post("/api/v1/cases/", INTAKE, format="json", HTTP_IDEMPOTENCY_KEY="old")
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert Case.objects.count() == count + 1
+
+
+@pytest.mark.postgres
+def test_two_people_acting_on_one_case_at_once_one_wins_the_other_gets_409(transactional_db):
+    from casework.models import AuditEvent
+
+    world = build_world()
+    case = drive_to(world, CaseState.SUBMITTED)
+    url = f"/api/v1/cases/{case.reference}/transitions/accept_for_review/"
+    tokens = [token_for(world.caseworker), token_for(world.caseworker2)]
+
+    def post(token):
+        return lambda: client_for(token=token).post(url, {}, format="json")
+
+    from api.views import transitions
+
+    real = transitions.TRANSITIONS["accept_for_review"]
+    slow = (_slowly(real[0]), *real[1:])
+    with mock.patch.dict(transitions.TRANSITIONS, {"accept_for_review": slow}):
+        a, b = _concurrently(post(tokens[0]), post(tokens[1]))
+    assert sorted([a.status_code, b.status_code]) == [200, 409], (a.content, b.content)
+    loser = a if a.status_code == 409 else b
+    assert loser["Content-Type"] == "application/problem+json"
+    assert AuditEvent.objects.filter(case=case, verb="accept_for_review").count() == 1
