@@ -24,7 +24,9 @@ def _demo_module():
     return module
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: like every transactional test here, so that the flush at its end leaves
+# the database as the next serialized test expects it (no content types recreated).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_demo_script_files_reviews_refers_and_downloads_the_packet(
     live_server, fake_pdf, settings
 ):
@@ -53,6 +55,7 @@ def test_the_demo_script_files_reviews_refers_and_downloads_the_packet(
     assert any("downloaded the referral packet" in line for line in lines)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_demo_script_reports_an_api_refusal(live_server):
     demo = _demo_module()
     with httpx.Client(base_url=live_server.url, timeout=30) as http:

@@ -126,7 +126,8 @@ def _slowly(real):
 
 
 @pytest.mark.postgres
-def test_two_concurrent_posts_with_one_key_create_one_case(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_posts_with_one_key_create_one_case():
     from api.views import cases
 
     world = build_world()
@@ -148,9 +149,8 @@ def test_two_concurrent_posts_with_one_key_create_one_case(transactional_db):
 
 
 @pytest.mark.postgres
-def test_a_concurrent_post_still_running_after_the_wait_gets_409_then_the_answer(
-    transactional_db, settings
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_concurrent_post_still_running_after_the_wait_gets_409_then_the_answer(settings):
     from casework.services import records
 
     settings.API_IDEMPOTENCY_WAIT_SECONDS = 0.1
@@ -173,7 +173,8 @@ def test_a_concurrent_post_still_running_after_the_wait_gets_409_then_the_answer
 
 
 @pytest.mark.postgres
-def test_two_concurrent_transitions_with_one_key_run_once(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_transitions_with_one_key_run_once():
     from casework.models import AuditEvent
 
     world = build_world()
@@ -240,7 +241,8 @@ def test_old_answers_are_purged_and_the_key_runs_again(world):
 
 
 @pytest.mark.postgres
-def test_two_people_acting_on_one_case_at_once_one_wins_the_other_gets_409(transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_people_acting_on_one_case_at_once_one_wins_the_other_gets_409():
     from casework.models import AuditEvent
 
     world = build_world()
