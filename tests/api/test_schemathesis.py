@@ -46,6 +46,21 @@ def _load_schema():
 schema = _load_schema()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI app directly, which fires request_started/request_finished:
+    Django would close the test's database connection there (PostgreSQL: in the middle of the
+    test's transaction). Django's own test client disconnects the same handler."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=ROLES)
 def actor(request, world, fake_pdf, client):
     """(headers, cookies, path values) for one role, with real objects it may work on."""
