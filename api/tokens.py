@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import Membership
+from casework.audit import audit_record
 from casework.errors import GuardFailed, NotFound
 from casework.permissions import Principal
 
@@ -49,6 +50,13 @@ def token_create(*, user, membership_id, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, membership=membership, name=label, prefix=prefix, digest=_digest(raw)
     )
+    # In the installation's chain (no case): who made which token for which role; never the
+    # token or its name.
+    audit_record(
+        verb="api_token_created",
+        actor=user,
+        payload={"token": token.pk, "membership": membership.pk, "role": membership.role},
+    )
     return token, raw
 
 
@@ -61,6 +69,7 @@ def token_revoke(*, user, token_id) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(verb="api_token_revoked", actor=user, payload={"token": token.pk})
     return token
 
 

@@ -129,3 +129,18 @@ def test_the_token_page_refuses_another_users_membership_and_token(world, client
     assert client.post(f"/api/tokens/{_row.pk}/revoke/").status_code == 404
     _row.refresh_from_db()
     assert _row.revoked_at is None
+
+
+def test_creating_and_revoking_a_token_is_audited_without_the_token(world):
+    from casework.models import AuditEvent
+
+    membership = world.caseworker.memberships.get()
+    row, raw = token_create(user=world.caseworker, membership_id=membership.pk, name="热线")
+    token_revoke(user=world.caseworker, token_id=row.pk)
+    token_revoke(user=world.caseworker, token_id=row.pk)  # twice: recorded once
+    events = list(AuditEvent.objects.filter(verb__startswith="api_token_").order_by("id"))
+    assert [e.verb for e in events] == ["api_token_created", "api_token_revoked"]
+    assert all(e.actor_id == world.caseworker.pk and e.case_id is None for e in events)
+    assert raw not in str([e.payload for e in events]) and "热线" not in str(
+        [e.payload for e in events]
+    )
