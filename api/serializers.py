@@ -527,3 +527,24 @@ class ApiTokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyCaseSerializer(serializers.Serializer):
+    """A worker's own grievance as the worker sees it: plainer state words, no staff data."""
+
+    reference = serializers.CharField()
+    state = serializers.ChoiceField(choices=CaseState.choices)
+    state_label = serializers.SerializerMethodField()
+    categories = serializers.SerializerMethodField()
+    employer_name = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_state_label(self, case) -> str:
+        return str(case.worker_state_label)
+
+    def get_categories(self, case) -> list[str]:
+        return [c.code for c in case.categories.all()]
+
+    def get_employer_name(self, case) -> str:
+        return case.primary_employer.name if case.primary_employer else ""

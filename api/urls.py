@@ -46,6 +46,8 @@ v1 = [
         files.DocumentDownloadView.as_view(),
         name="document-download",
     ),
+    path("my/cases/", cases.MyCaseListView.as_view(), name="my-case-list"),
+    path("my/cases/<str:reference>/", cases.MyCaseDetailView.as_view(), name="my-case-detail"),
     path("referrals/", referrals.InboxView.as_view(), name="referral-inbox"),
     path(
         "referrals/<str:reference>/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,15 +13,16 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from casework.errors import DomainError, Forbidden, GuardFailed
-from casework.permissions import allowed_transitions, may, principal_for
+from casework.permissions import Access, allowed_transitions, may, principal_for, visible_cases
 from casework.selectors.referrals import providers_for_case
 from casework.selectors.staff import QueueFilters, queue
 from casework.services import IntakeData, case_file
 from casework.services.intake import ClaimItem, route_owning_org
 from casework.services.records import identity_view_record
+from rights.models import Category
 
 from .. import serializers as s
-from ..pagination import page_response
+from ..pagination import ApiPagination, page_response
 from .base import IDEMPOTENCY_PARAMETER, ApiView, case_of
 
 
@@ -159,3 +161,37 @@ class CaseProvidersView(ApiView):
         types), as the refer form offers them."""
         case, _level = case_of(request, reference)
         return Response(s.OrganisationRefSerializer(providers_for_case(case), many=True).data)
+
+
+def _my_cases(user):
+    return (
+        visible_cases(user, access=Access.WORKER)
+        .select_related("primary_employer")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+class MyCaseListView(ApiView):
+    serializer_class = s.MyCaseSerializer
+    pagination_class = ApiPagination
+
+    @extend_schema(operation_id="my_cases_list", responses={200: s.MyCaseSerializer(many=True)})
+    def get(self, request):
+        """The grievances the caller filed with their account (the worker's view), newest
+        first. Staff see here only grievances of their own that they do not see as staff."""
+        page = self.paginate_queryset(_my_cases(request.user))
+        return self.get_paginated_response(s.MyCaseSerializer(page, many=True).data)
+
+
+class MyCaseDetailView(ApiView):
+    serializer_class = s.MyCaseSerializer
+
+    @extend_schema(operation_id="my_cases_retrieve", responses={200: s.MyCaseSerializer})
+    def get(self, request, reference: str):
+        """One of the caller's own grievances, as the worker sees it; 404 otherwise."""
+        case, _level = case_of(request, reference, Access.WORKER)
+        case = _my_cases(request.user).get(pk=case.pk)
+        return Response(s.MyCaseSerializer(case).data)

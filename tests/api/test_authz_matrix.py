@@ -42,6 +42,8 @@ ROUTES = {
     "document-detail": ["GET"],
     "document-download": ["GET"],
     "referral-inbox": ["GET"],
+    "my-case-list": ["GET"],
+    "my-case-detail": ["GET"],
     "referral-detail": ["GET"],
     "referral-conflict-check": ["POST"],
     "referral-accept": ["POST"],
@@ -50,7 +52,13 @@ ROUTES = {
     "rights-deadlines": ["POST"],
 }
 # Routes that name no case: lists (checked for what they show) and the rights knowledge.
-NOT_OBJECT_ROUTES = {"case-list", "referral-inbox", "rights-categories", "rights-deadlines"}
+NOT_OBJECT_ROUTES = {
+    "case-list",
+    "my-case-list",
+    "referral-inbox",
+    "rights-categories",
+    "rights-deadlines",
+}
 CALCULATOR_PREFIX = "rights-calculator-"
 
 
@@ -133,6 +141,7 @@ def _requests(world, v):
     for ref in (reviewed, referred):
         out += [
             ("case-detail", "GET", f"{base}/cases/{ref}/", None),
+            ("my-case-detail", "GET", f"{base}/my/cases/{ref}/", None),
             ("case-providers", "GET", f"{base}/cases/{ref}/providers/", None),
             ("case-notes", "GET", f"{base}/cases/{ref}/notes/", None),
             ("case-notes", "POST", f"{base}/cases/{ref}/notes/", {"body": "x"}),
@@ -240,7 +249,8 @@ def test_outsiders_get_404_from_every_object_route_and_change_nothing(world, vic
     refs = {victims["reviewed"].reference, victims["referred"].reference}
     listed = {r["reference"] for r in client.get("/api/v1/cases/").json()["results"]}
     inbox = {r["reference"] for r in client.get("/api/v1/referrals/").json()["results"]}
-    assert not (refs & (listed | inbox))
+    mine = {r["reference"] for r in client.get("/api/v1/my/cases/").json()["results"]}
+    assert not (refs & (listed | inbox | mine))
     found = client.get(f"/api/v1/cases/?q={victims['reviewed'].reference}").json()
     assert found["count"] == 0
     assert checked > 60

@@ -141,8 +141,9 @@ def test_intake_into_a_union_the_caller_does_not_work_for_is_refused(world):
 
 def test_an_illegal_transition_is_a_409_and_changes_nothing(world):
     case = drive_to(world, CaseState.SUBMITTED)
+    client = client_for(world.caseworker)  # (making its token is audited)
     before = case_snapshot(case)
-    response = client_for(world.caseworker).post(
+    response = client.post(
         f"/api/v1/cases/{case.reference}/transitions/start_mediation/", {}, format="json"
     )
     assert response.status_code == 409
@@ -152,8 +153,9 @@ def test_an_illegal_transition_is_a_409_and_changes_nothing(world):
 
 def test_a_stale_expected_state_is_a_409(world):
     case = drive_to(world, CaseState.UNDER_REVIEW)
+    client = client_for(world.caseworker)  # (making its token is audited)
     before = case_snapshot(case)
-    response = client_for(world.caseworker).post(
+    response = client.post(
         f"/api/v1/cases/{case.reference}/transitions/request_info/",
         {"expected_state": "submitted", "question": "请提供合同。"},
         format="json",
@@ -220,3 +222,25 @@ def test_the_session_needs_the_csrf_token_for_posts(world):
     )
     assert response.status_code == 403
     assert case_snapshot(case) == before
+
+
+def test_a_worker_lists_and_reads_their_own_grievances_in_the_workers_words(world):
+    from django.utils.translation import override
+
+    from casework.choices import WORKER_STATE_LABELS
+
+    mine = drive_to(world, CaseState.UNDER_REVIEW)
+    drive_to(world, CaseState.SUBMITTED, filed_by=world.other_worker)
+    client = client_for(world.worker, session=True)
+    listed = client.get("/api/v1/my/cases/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert [r["reference"] for r in listed["results"]] == [mine.reference]
+    with override("en"):
+        assert listed["results"][0]["state_label"] == str(
+            WORKER_STATE_LABELS[CaseState.UNDER_REVIEW]
+        )
+    one = client.get(f"/api/v1/my/cases/{mine.reference}/").json()
+    assert one["reference"] == mine.reference and "facts" not in one and "assignee" not in one
+    # Staff who see the case in full do not get it here: the list equals the object check.
+    staff = client_for(world.caseworker)
+    assert staff.get("/api/v1/my/cases/").json()["count"] == 0
+    assert staff.get(f"/api/v1/my/cases/{mine.reference}/").status_code == 404
