@@ -211,4 +211,11 @@ def benchmarks() -> list[Benchmark]:
         ),
         intake_flow(),
         intake_submit(),
+        *_api_benchmarks(),
     ]
+
+
+def _api_benchmarks() -> list[Benchmark]:
+    from bench.api import api_benchmarks  # the REST API's (issue 6)
+
+    return api_benchmarks()

@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "documents",
     "notifications",
     "privacy",
+    # the REST API (issue 6)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -299,8 +304,7 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
-# === scale-out: Celery, object storage, health check ========================================
-# Each is chosen by environment variables; without them the embedded defaults above stand
+# === scale-out: Celery, object storage, health check =================================# Each is chosen by environment variables; without them the embedded defaults above stand
 # (SQLite, the database task backend, files under var/). README "Running in production".
 
 # --- tasks on Celery (RIGHTSDESK_TASK_BACKEND=celery), broker Redis ------------------------
@@ -371,3 +375,52 @@ if STORAGE_BACKEND_NAME == "s3":
 # --- /healthz ---------------------------------------------------------------------------------
 # Seconds each probe (database, task broker, storage) may take before it counts as down.
 HEALTHZ_TIMEOUT_SECONDS = float(os.environ.get("RIGHTSDESK_HEALTHZ_TIMEOUT", 3))
+=======
+# --- REST API (issue 6: api/) ----------------------------------------------------------------
+# Django REST framework + drf-spectacular. Authentication: API tokens (api.authentication,
+# first, so that a missing credential answers 401) and the browser session with CSRF. Every
+# permission decision is the gate's (casework.permissions), inside the views and services, so
+# the DRF permission class only asks for an authenticated caller. One error shape: problem
+# details (api.errors).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rightsdesk API",
+    "DESCRIPTION": (
+        "Cases, transitions, notes, messages, evidence, generated filings, referrals, consent "
+        "and the rights knowledge, behind the same permission gate as the pages. Errors are "
+        "problem details (application/problem+json). Every POST takes an Idempotency-Key."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "casework.choices.CaseState"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# A second POST with the same Idempotency-Key waits this long for the first to finish.
+API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("RIGHTSDESK_API_IDEMPOTENCY_WAIT", 10))
+# Stored answers are kept this long (manage.py purge_idempotency_keys, daily).
+API_IDEMPOTENCY_KEEP_HOURS = float(os.environ.get("RIGHTSDESK_API_IDEMPOTENCY_KEEP_HOURS", 24))

@@ -14,6 +14,7 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     # documents first: its evidence routes under /track/case/ and /my/<reference>/ would
     # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
