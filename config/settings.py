@@ -375,7 +375,7 @@ if STORAGE_BACKEND_NAME == "s3":
 # --- /healthz ---------------------------------------------------------------------------------
 # Seconds each probe (database, task broker, storage) may take before it counts as down.
 HEALTHZ_TIMEOUT_SECONDS = float(os.environ.get("RIGHTSDESK_HEALTHZ_TIMEOUT", 3))
-=======
+
 # --- REST API (issue 6: api/) ----------------------------------------------------------------
 # Django REST framework + drf-spectacular. Authentication: API tokens (api.authentication,
 # first, so that a missing credential answers 401) and the browser session with CSRF. Every
