@@ -304,7 +304,8 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
-# === scale-out: Celery, object storage, health check =================================# Each is chosen by environment variables; without them the embedded defaults above stand
+# === scale-out: Celery, object storage, health check ========================================
+# Each is chosen by environment variables; without them the embedded defaults above stand
 # (SQLite, the database task backend, files under var/). README "Running in production".
 
 # --- tasks on Celery (RIGHTSDESK_TASK_BACKEND=celery), broker Redis ------------------------
