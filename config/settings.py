@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rights",
     "casework",
     "documents",
+    "reports",
 ]
 
 MIDDLEWARE = [

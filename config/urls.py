@@ -9,6 +9,7 @@ urlpatterns = [
     # otherwise be taken by casework's <action> routes.
     path("", include("documents.urls")),
     path("", include("casework.urls")),
+    path("", include("reports.urls")),
 ]
 
 # An oversized body is refused while the CSRF check reads it, before any view: this handler
