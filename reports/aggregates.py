@@ -137,7 +137,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         for state, label in CaseState.choices
         if state in by_state
     ]
-    state_partition = Partition([opened] + [r["cells"][0] for r in state_rows])
+    state_partition = Partition(opened, [r["cells"][0] for r in state_rows])
     partitions.append(state_partition)
     closed_count = by_state.get(CaseState.CLOSED, {}).get("n", 0)
 
@@ -168,8 +168,8 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
             )
         )
     ended_in_period = N(sum(ended_by_month.values()))
-    partitions.append(Partition([opened] + [r["cells"][0] for r in month_rows]))
-    partitions.append(Partition([ended_in_period] + [r["cells"][1] for r in month_rows]))
+    partitions.append(Partition(opened, [r["cells"][0] for r in month_rows]))
+    partitions.append(Partition(ended_in_period, [r["cells"][1] for r in month_rows]))
     tables.append(
         _table(
             "by_month",
@@ -230,7 +230,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         ("by_district", _("Grievances by district of the employer"), district_rows),
         ("by_chain", _("Grievances by industrial chain"), chain_rows),
     ):
-        partitions.append(Partition([opened] + [r["cells"][0] for r in rows]))
+        partitions.append(Partition(opened, [r["cells"][0] for r in rows]))
         tables.append(
             _table(
                 key,
@@ -248,7 +248,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         for code, label in Channel.choices
         if code in by_channel
     ]
-    partitions.append(Partition([opened] + [r["cells"][0] for r in channel_rows]))
+    partitions.append(Partition(opened, [r["cells"][0] for r in channel_rows]))
     tables.append(
         _table(
             "by_channel",
@@ -330,7 +330,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         by_referral_state.get(s, 0) for s in (ReferralState.DECLINED, ReferralState.EXPIRED)
     )
     acceptance = Rate(accepted, answered)
-    partitions.append(Partition([sent] + [r["cells"][0] for r in referral_rows]))
+    partitions.append(Partition(sent, [r["cells"][0] for r in referral_rows]))
     tables.append(
         _table(
             "referrals",
@@ -369,8 +369,8 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     ]
     met_total = N(sum(m for m, _x in deadline_counts.values()))
     missed_total = N(sum(x for _m, x in deadline_counts.values()))
-    partitions.append(Partition([met_total] + [r["cells"][0] for r in deadline_rows]))
-    partitions.append(Partition([missed_total] + [r["cells"][1] for r in deadline_rows]))
+    partitions.append(Partition(met_total, [r["cells"][0] for r in deadline_rows]))
+    partitions.append(Partition(missed_total, [r["cells"][1] for r in deadline_rows]))
     tables.append(
         _table(
             "deadlines",
@@ -417,7 +417,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         _row(code or "-", outcome_labels.get(code, _not_recorded()), [N(n)])
         for code, n in sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    partitions.append(Partition([closed_total] + [r["cells"][0] for r in outcome_rows]))
+    partitions.append(Partition(closed_total, [r["cells"][0] for r in outcome_rows]))
     tables.append(
         _table(
             "outcomes",
@@ -454,7 +454,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         Amount(totals["recovered"], totals["n"]),
     ]
     for i in range(4):
-        partitions.append(Partition([amount_total[i]] + [r["cells"][i] for r in amount_rows]))
+        partitions.append(Partition(amount_total[i], [r["cells"][i] for r in amount_rows]))
     tables.append(
         _table(
             "amounts",

@@ -101,8 +101,9 @@ Cell = Count | Amount | Median | Rate
 
 @dataclass
 class Partition:
-    """The cells of one table column that add up to a total shown elsewhere."""
+    """The cells of one table column that add up to `total`, which is shown too."""
 
+    total: Cell
     cells: list = field(default_factory=list)
 
 
@@ -112,6 +113,8 @@ def _apply_threshold(cell) -> None:
 
 
 def _complement(partition: Partition) -> None:
+    if partition.total.hidden:
+        return  # nothing to subtract from
     hidden = [c for c in partition.cells if c.hidden]
     shown = [c for c in partition.cells if not c.hidden]
     if len(hidden) == 1 and shown:

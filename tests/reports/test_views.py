@@ -1,0 +1,165 @@
+"""Who sees the dashboard, what the filters do on the page, and what the page costs."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from casework.choices import CaseState
+from documents.models import GeneratedDocument
+from tests.factories import drive_to, referral_packet_make
+from tests.security.test_case_urls import _assert_hidden
+
+from .conftest import PERIOD, at, make_case
+
+QUERY = {"date_from": PERIOD[0].isoformat(), "date_to": PERIOD[1].isoformat()}
+URLS = ["reports:dashboard", "reports:export_csv", "reports:export_xlsx"]
+
+
+def _login(client, user):
+    client.force_login(User.objects.get(pk=user.pk))
+
+
+@pytest.mark.parametrize("who", ["analyst", "supervisor", "district_supervisor"])
+def test_supervisors_and_analysts_see_the_dashboard(client, report_world, who):
+    _login(client, getattr(report_world.world, who))
+    for name in URLS:
+        assert client.get(reverse(name), QUERY).status_code == 200, name
+    page = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert f'href="{reverse("reports:dashboard")}"' in page.content.decode()  # the nav link
+
+
+@pytest.mark.parametrize(
+    "who", ["caseworker", "coordinator", "lawyer", "worker", "other_caseworker"]
+)
+def test_nobody_else_finds_it(client, report_world, who):
+    user = getattr(report_world.world, who)
+    _login(client, user)
+    for name in URLS:
+        assert client.get(reverse(name), QUERY).status_code == 404, name
+    # and the navigation does not offer it
+    page = client.get(reverse("casework:home"))
+    assert reverse("reports:dashboard") not in page.content.decode()
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, report_world):
+    for name in URLS:
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_only_get_is_answered(client, report_world):
+    _login(client, report_world.world.analyst)
+    assert client.post(reverse("reports:dashboard")).status_code == 405
+
+
+def test_an_analyst_reaches_no_case_note_message_or_document(client, world):
+    """Walk every case URL (the page, notes, messages, evidence, documents, transitions) of a
+    case with a note, a message and a referral packet as the analyst: 404 everywhere."""
+    from casework.services import message_post, note_add
+
+    case = drive_to(world, CaseState.UNDER_REVIEW, filed_by=world.worker)
+    note_add(case=case, user=world.caseworker, body="内部备注：职工王小明的电话已核实。")
+    message_post(case=case, user=world.caseworker, body="请补充工资条照片。")
+    referral_packet_make(case)
+    document = GeneratedDocument.objects.get(case=case)
+    checked = _assert_hidden(client, world.analyst, case, document)
+    assert checked > 50
+    # and the dashboard names no worker, no fact, no note, no message
+    _login(client, world.analyst)
+    body = client.get(reverse("reports:dashboard")).content.decode()
+    for secret in (
+        case.primary_worker.name,
+        case.facts[:12],
+        "内部备注",
+        "工资条照片",
+        case.reference,
+    ):
+        assert secret not in body
+
+
+def test_the_filters_narrow_the_page(client, report_world):
+    w = report_world.world
+    _login(client, w.analyst)
+    with translation.override("en"):
+        page = client.get(
+            reverse("reports:dashboard"),
+            {**QUERY, "organisation": w.xinbei.pk, "chain": "textiles"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "新北区" in body and "武进区" not in body
+    assert "常州锦华纺织有限公司" in body and "常州恒远碳纤维材料有限公司" not in body
+
+
+def test_bad_filters_say_so_and_export_nothing(client, report_world):
+    w = report_world.world
+    _login(client, w.other_supervisor)  # Xinbei: Wujin is outside their scope
+    for params in (
+        {"organisation": w.wujin.pk},
+        {"date_from": "2026-06-01", "date_to": "2026-01-01"},
+        {"date_from": "not a date"},
+        {"category": "NO.SUCH"},
+    ):
+        page = client.get(reverse("reports:dashboard"), params, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 400, params
+        assert 'class="error-message"' in page.content.decode()
+        export = client.get(reverse("reports:export_csv"), params)
+        assert export.status_code == 400
+        assert "Content-Disposition" not in export
+
+
+def test_the_period_error_is_in_the_users_language(client, report_world):
+    _login(client, report_world.world.analyst)
+    params = {"date_from": "2026-06-01", "date_to": "2026-01-01"}
+    body = client.get(reverse("reports:dashboard"), params, HTTP_ACCEPT_LANGUAGE="en").content
+    assert "The start of the period is after its end." in body.decode()
+    with translation.override("zh-hans"):
+        from django.utils.translation import gettext
+
+        expected = gettext("The start of the period is after its end.")
+    body = client.get(reverse("reports:dashboard"), params, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert expected in body.content.decode()
+
+
+def test_the_dashboard_costs_a_fixed_number_of_queries(client, report_world):
+    w = report_world.world
+    _login(client, w.analyst)
+    url = reverse("reports:dashboard")
+
+    def cold():
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, QUERY).status_code == 200
+        return len(queries)
+
+    first = cold()
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url, QUERY)
+    # More grievances, employers, months and categories: the same number of queries.
+    for day in range(1, 20):
+        make_case(
+            w.xinbei,
+            report_world.employer_b,
+            "closed",
+            at(2, day),
+            closed=at(3, day),
+            categories=("WAGE.ARREARS", "LEAVE.ANNUAL"),
+            outcome="settled",
+            awarded="10",
+            recovered="10",
+            claims=["20"],
+            first_response_hours=5,
+        )
+    assert cold() == first
+    assert first <= 30, first
+    # Warm: the session, the user, the change marker, the form's choices; no aggregate.
+    assert len(warm) <= 8, [q["sql"] for q in warm.captured_queries]
