@@ -75,8 +75,9 @@ class ReportFilterForm(forms.Form):
     chain = forms.ChoiceField(label=_("Industrial chain"), required=False)
 
     def __init__(self, data=None, *, scope: tuple[str, ...], today: dt.date | None = None):
-        super().__init__(data)
         self.today = today or timezone.localdate()
+        default = ReportFilters.default(self.today)
+        super().__init__(data, initial={"date_from": default.date_from, "date_to": default.date_to})
         self.fields["organisation"].choices = [("", _("All in my scope"))] + union_choices(scope)
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.code, c.name) for c in Category.objects.filter(active=True).order_by("sort_order")

@@ -59,6 +59,7 @@ def dashboard(request):
         {
             "form": form,
             "data": data,
+            "filters": filters,
             "tables": tables,
             "query": request.GET.urlencode(),
         },

@@ -21,9 +21,9 @@ def report_value(value, kind="count"):
             amount = Decimal(value)
         except (InvalidOperation, TypeError):
             return str(value)
-        return "¥" + formats.number_format(amount, 2, force_grouping=True, use_l10n=False)
+        return f"¥{amount:,.2f}"
     if kind == "days":
         return _("%(days)s days") % {"days": formats.number_format(value, 1)}
     if kind == "rate":
         return f"{formats.number_format(value, 1)}%"
-    return formats.number_format(value, 0, force_grouping=True, use_l10n=False)
+    return f"{int(value):,}"

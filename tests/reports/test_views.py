@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -163,3 +165,27 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, report_world):
     assert first <= 30, first
     # Warm: the session, the user, the change marker, the form's choices; no aggregate.
     assert len(warm) <= 8, [q["sql"] for q in warm.captured_queries]
+
+
+def test_the_page_needs_no_inline_script_or_style(client, report_world):
+    """A strict Content-Security-Policy: charts are SVG geometry, no style attribute, no
+    inline script or handler."""
+    _login(client, report_world.world.analyst)
+    body = client.get(reverse("reports:dashboard"), QUERY).content.decode()
+    assert "<svg" in body and "<rect" in body
+    assert not re.search(r"\sstyle=", body)
+    assert not re.search(r"<script(?![^>]*\ssrc=)", body)
+    assert not re.search(r"\son[a-z]+=", body)
+    assert "<style" not in body
+
+
+def test_figures_are_printed_as_staff_read_them():
+    from reports.templatetags.reports import report_value
+
+    with translation.override("en"):
+        assert report_value("1234567.5", "amount") == "¥1,234,567.50"
+        assert report_value(12345, "count") == "12,345"
+        assert report_value(30.5, "days") == "30.5 days"
+        assert report_value(50.0, "rate") == "50.0%"
+        assert report_value("<5", "amount") == "<5"
+        assert report_value(None, "days") == "—"
