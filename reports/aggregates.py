@@ -17,14 +17,26 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from casework.choices import CaseState, Channel, IndustrialChain, OutcomeCode, ReferralState
-from casework.models import AuditEvent, Case, Claim, Referral
+from casework.models import AuditEvent, Case, Claim, Employer, Referral
 from rights.deadline_models import CaseDeadline, DeadlineRule
 from rights.models import Category
 
@@ -88,12 +100,24 @@ def _month_key(value) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
 
+def _month_index(field: str, months: list[dt.date]):
+    """The index of the month a datetime falls in (0 for the first month of the period), as a
+    CASE expression on bounds computed here in the current time zone: no per-row function call,
+    and the same on SQLite and PostgreSQL."""
+    tz = timezone.get_current_timezone()
+    whens = []
+    for i, month in enumerate(months):
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        bound = dt.datetime.combine(following, dt.time.min, tzinfo=tz)
+        whens.append(When(**{f"{field}__lt": bound}, then=Value(i)))
+    return CaseWhen(*whens, default=Value(len(months)), output_field=IntegerField())
+
+
 def scoped_cases(scope: tuple[str, ...], filters: ReportFilters) -> QuerySet:
     """The non-draft cases of the scope, the organisation, category and chain filters applied."""
     q = Q(pk__in=[])
     for path in scope:
         q |= Q(owning_org__path__startswith=path)
-    qs = Case.objects.exclude(state=CaseState.DRAFT).filter(q)
     if filters.organisation_id is not None:
         path = (
             Organisation.objects.filter(pk=filters.organisation_id)
@@ -101,8 +125,11 @@ def scoped_cases(scope: tuple[str, ...], filters: ReportFilters) -> QuerySet:
             .first()
         )
         if not path or not any(path.startswith(p) for p in scope):
-            return qs.none()
-        qs = qs.filter(owning_org__path__startswith=path)
+            return Case.objects.none()
+        q = Q(owning_org__path__startswith=path)
+    # Drafts were never submitted (submitting is the only way out of a draft); this reads the
+    # case table straight through where `state != 'draft'` would walk the state index.
+    qs = Case.objects.filter(q, submitted_at__isnull=False)
     if filters.category:
         qs = qs.filter(
             pk__in=Case.categories.through.objects.filter(category__code=filters.category).values(
@@ -121,52 +148,47 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     partitions: list[Partition] = []
     tables: list[dict] = []
 
-    # --- states, with the collective grievances among them (one query) ---------------------
-    by_state = {
-        r["state"]: r
-        for r in cohort.values("state").annotate(
+    # --- states, channels and months, with the collective grievances (one query) -----------
+    months = _months(filters)
+    cube = list(
+        cohort.values("state", "channel", m=_month_index("submitted_at", months)).annotate(
             n=Count("id"),
             collective=Count("id", filter=Q(claimant_count__gt=1)),
             large=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
             workers=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
         )
-    }
-    opened = N(sum(r["n"] for r in by_state.values()))
+    )
+    by_state: dict[str, int] = defaultdict(int)
+    by_channel: dict[str, int] = defaultdict(int)
+    opened_by_month: dict[int, int] = defaultdict(int)
+    for r in cube:
+        by_state[r["state"]] += r["n"]
+        by_channel[r["channel"]] += r["n"]
+        opened_by_month[r["m"]] += r["n"]
+    opened = N(sum(by_state.values()))
     state_rows = [
-        _row(state, label, [N(by_state[state]["n"])])
+        _row(state, label, [N(by_state[state])])
         for state, label in CaseState.choices
         if state in by_state
     ]
-    state_partition = Partition(opened, [r["cells"][0] for r in state_rows])
-    partitions.append(state_partition)
-    closed_count = by_state.get(CaseState.CLOSED, {}).get("n", 0)
+    partitions.append(Partition(opened, [r["cells"][0] for r in state_rows]))
+    closed_count = by_state.get(CaseState.CLOSED, 0)
 
     # --- opened and ended per month ---------------------------------------------------------
-    opened_by_month = {
-        _month_key(r["m"]): r["n"]
-        for r in cohort.annotate(m=TruncMonth("submitted_at"))
-        .values("m")
+    ended_by_month = dict(
+        cases.filter(state__in=CaseState.ended(), closed_at__gte=start, closed_at__lt=end)
+        .values(m=_month_index("closed_at", months))
         .annotate(n=Count("id"))
-        .values("m", "n")
-    }
-    ended_by_month = {
-        _month_key(r["m"]): r["n"]
-        for r in cases.filter(state__in=CaseState.ended(), closed_at__gte=start, closed_at__lt=end)
-        .annotate(m=TruncMonth("closed_at"))
-        .values("m")
-        .annotate(n=Count("id"))
-        .values("m", "n")
-    }
-    month_rows = []
-    for month in _months(filters):
-        key = _month_key(month)
-        month_rows.append(
-            _row(
-                key,
-                formats.date_format(month, "YEAR_MONTH_FORMAT"),
-                [N(opened_by_month.get(key, 0)), N(ended_by_month.get(key, 0))],
-            )
+        .values_list("m", "n")
+    )
+    month_rows = [
+        _row(
+            _month_key(month),
+            formats.date_format(month, "YEAR_MONTH_FORMAT"),
+            [N(opened_by_month.get(i, 0)), N(ended_by_month.get(i, 0))],
         )
+        for i, month in enumerate(months)
+    ]
     ended_in_period = N(sum(ended_by_month.values()))
     partitions.append(Partition(opened, [r["cells"][0] for r in month_rows]))
     partitions.append(Partition(ended_in_period, [r["cells"][1] for r in month_rows]))
@@ -242,7 +264,6 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         )
 
     # --- channel ----------------------------------------------------------------------------
-    by_channel = dict(cohort.values("channel").annotate(n=Count("id")).values_list("channel", "n"))
     channel_rows = [
         _row(code, label, [N(by_channel[code])])
         for code, label in Channel.choices
@@ -281,16 +302,18 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     )
     resolution_median = Median(*median_days(list(resolution_hist)))
 
-    referrals = Referral.objects.filter(case__in=cohort, sent_at__isnull=False)
-    by_referral_state = dict(
-        referrals.values("state").annotate(n=Count("id")).values_list("state", "n")
-    )
-    answer_hist = (
-        referrals.filter(state=ReferralState.ACCEPTED, responded_at__isnull=False)
-        .values(h=HoursBetween(F("responded_at"), F("sent_at")))
+    # Referral states and the time to accept, in one query: the hours are NULL until answered.
+    by_referral_state: dict[str, int] = defaultdict(int)
+    answer_hist = []
+    for state, hours, n in (
+        Referral.objects.filter(case__in=cohort, sent_at__isnull=False)
+        .values("state", h=HoursBetween(F("responded_at"), F("sent_at")))
         .annotate(n=Count("id"))
-        .values_list("h", "n")
-    )
+        .values_list("state", "h", "n")
+    ):
+        by_referral_state[state] += n
+        if state == ReferralState.ACCEPTED and hours is not None:
+            answer_hist.append((hours, n))
     answer_median = Median(*median_days(list(answer_hist)))
     tables.append(
         _table(
@@ -475,15 +498,24 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     top = list(
         cohort.filter(primary_employer__isnull=False)
         .values("primary_employer_id")
-        .annotate(n=Count("id"), name=Max("primary_employer__name"))
+        .annotate(n=Count("id"))
         .filter(n__gte=2)
-        .order_by("-n", "name")[:TOP_EMPLOYERS]
+        .order_by("-n", "primary_employer_id")[:TOP_EMPLOYERS]
     )
+    employer_names = dict(
+        Employer.objects.filter(pk__in=[t["primary_employer_id"] for t in top]).values_list(
+            "pk", "name"
+        )
+    )
+    for t in top:
+        t["name"] = employer_names.get(t["primary_employer_id"], "")
     employer_categories: dict[int, list[tuple[str, int]]] = defaultdict(list)
     if top:
         names = dict(Category.objects.values_list("pk", "name_en" if _english() else "name_zh"))
         for r in (
-            through.filter(case__primary_employer_id__in=[t["primary_employer_id"] for t in top])
+            Case.categories.through.objects.filter(
+                case__in=cohort.filter(primary_employer_id__in=employer_names)
+            )
             .values("case__primary_employer_id", "category_id")
             .annotate(n=Count("id"))
             .order_by("case__primary_employer_id", "-n", "category_id")
@@ -511,9 +543,9 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     )
 
     # --- collective grievances ------------------------------------------------------------------
-    collective = N(sum(r["collective"] for r in by_state.values()))
-    large = N(sum(r["large"] for r in by_state.values()))
-    workers = N(sum(r["workers"] or 0 for r in by_state.values()))
+    collective = N(sum(r["collective"] for r in cube))
+    large = N(sum(r["large"] for r in cube))
+    workers = N(sum(r["workers"] or 0 for r in cube))
     tables.append(
         _table(
             "collective",
