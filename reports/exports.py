@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.utils.translation import gettext as _
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+AMOUNT = re.compile(r"\d+\.\d\d")
 
 
 def _text(value) -> str:
@@ -17,14 +19,22 @@ def _text(value) -> str:
 
 
 def _cell(value):
+    """The data's own values: whole numbers, amounts as exact decimal text ("12345.60"), medians
+    and rates as decimals, and "<5"."""
     if isinstance(value, int | float):
         return value
-    if isinstance(value, str):
-        try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
-            return _text(value)
     return "" if value is None else _text(value)
+
+
+def _xlsx_cell(sheet, value):
+    """Amounts become numbers with two decimals in the spreadsheet."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str) and AMOUNT.fullmatch(value):
+        cell = WriteOnlyCell(sheet, value=float(value))
+        cell.number_format = "#,##0.00"
+        return cell
+    return value
 
 
 def _tables(data: dict) -> list[dict]:
@@ -58,7 +68,7 @@ def _preamble(data: dict) -> list[list]:
     f = data["filters"]
     return [
         [_("Rightsdesk report")],
-        [_("Period"), f["date_from"], f["date_to"]],
+        [_("Submitted between"), f["date_from"], f["date_to"]],
         [_("Generated"), data["generated_at"]],
         [_("%(mark)s: too few to show") % {"mark": data["suppressed"]}],
     ]
@@ -98,7 +108,7 @@ def report_xlsx(data: dict) -> bytes:
             sheet.append([])
         sheet.append([table["title"]])
         for line in rows_of(table):
-            sheet.append(line)
+            sheet.append([_xlsx_cell(sheet, v) for v in line])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -189,3 +189,71 @@ def test_figures_are_printed_as_staff_read_them():
         assert report_value(50.0, "rate") == "50.0%"
         assert report_value("<5", "amount") == "<5"
         assert report_value(None, "days") == "—"
+
+
+def test_exports_do_not_let_a_spreadsheet_run_an_employers_name(client, report_world):
+    """An employer's name is typed in by a worker: in a spreadsheet it stays text."""
+    from casework.models import Employer
+
+    Employer.objects.filter(pk=report_world.employer_a.pk).update(
+        name='=HYPERLINK("http://example.invalid","x")'
+    )
+    _login(client, report_world.world.analyst)
+    body = client.get(reverse("reports:export_csv"), QUERY).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(" in body
+    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+    import io
+
+    from openpyxl import load_workbook
+
+    content = client.get(reverse("reports:export_xlsx"), QUERY).content
+    cells = [
+        v
+        for sheet in load_workbook(io.BytesIO(content)).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str) and "HYPERLINK" in v
+    ]
+    assert cells and all(v.startswith("'=") for v in cells)
+
+
+def test_the_xlsx_amounts_are_numbers(client, report_world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from .conftest import make_case
+
+    w = report_world.world
+    for day in range(1, 6):  # five more closed textiles cases: the amounts can be shown
+        make_case(
+            w.xinbei,
+            report_world.employer_b,
+            "closed",
+            at(3, day),
+            closed=at(4, day),
+            outcome="settled",
+            awarded="1000.50",
+            recovered="1000.50",
+            claims=["2000"],
+        )
+    for day in range(1, 3):  # and carbon fibre up to five, or it would hide textiles with it
+        make_case(
+            w.wujin,
+            report_world.employer_a,
+            "closed",
+            at(3, day),
+            closed=at(4, day),
+            outcome="settled",
+            awarded="0",
+            recovered="0",
+            claims=["100"],
+        )
+    _login(client, w.analyst)
+    content = client.get(reverse("reports:export_xlsx"), QUERY, HTTP_ACCEPT_LANGUAGE="en").content
+    sheet = next(s for s in load_workbook(io.BytesIO(content)).worksheets if "Amounts" in s.title)
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row}
+    assert rows["textiles"] == (6, 14000, 8002.5, 8002.5)
+    assert rows["carbon fibre"] == (5, 9900, 8000, 6500)
+    csv_body = client.get(reverse("reports:export_csv"), QUERY, HTTP_ACCEPT_LANGUAGE="en")
+    assert "textiles,6,14000.00,8002.50,8002.50" in csv_body.content.decode("utf-8-sig")
