@@ -9,6 +9,10 @@ period (the month a grievance was submitted is when it was opened); the monthly 
 the grievances that ended (closed, rejected or withdrawn) in each month of the period, whenever
 they were opened. Times are medians: to the first response (accepted for review or rejected),
 to resolution (closed with an outcome), to the provider's answer to a referral.
+
+The fixed lists — states, channels, industrial chains, outcomes, referral states, categories —
+are listed in full, zeros included: a zero prints as "<5" like any small count, so that a row's
+presence does not tell that such a grievance exists.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from rights.models import Category
 
 from .filters import ReportFilters
 from .sql import HoursBetween, median_days
-from .suppression import Amount, Median, Partition, Rate
+from .suppression import THRESHOLD, Amount, Median, Partition, Rate
 from .suppression import Count as N
 
 FIRST_RESPONSE_VERBS = ("accept_for_review", "reject")
@@ -167,9 +171,9 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         opened_by_month[r["m"]] += r["n"]
     opened = N(sum(by_state.values()))
     state_rows = [
-        _row(state, label, [N(by_state[state])])
+        _row(state, label, [N(by_state.get(state, 0))])
         for state, label in CaseState.choices
-        if state in by_state
+        if state != CaseState.DRAFT
     ]
     partitions.append(Partition(opened, [r["cells"][0] for r in state_rows]))
     closed_count = by_state.get(CaseState.CLOSED, 0)
@@ -207,14 +211,16 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     by_category = dict(
         through.values("category_id").annotate(n=Count("id")).values_list("category_id", "n")
     )
-    categories = Category.objects.filter(pk__in=by_category).order_by("sort_order", "code")
+    categories = Category.objects.filter(Q(active=True) | Q(pk__in=by_category)).order_by(
+        "sort_order", "code"
+    )
     tables.append(
         _table(
             "by_category",
             _("Grievances by category"),
             [_column("cases", _("grievances"))],
             sorted(
-                (_row(c.code, c.name, [N(by_category[c.pk])]) for c in categories),
+                (_row(c.code, c.name, [N(by_category.get(c.pk, 0))]) for c in categories),
                 key=lambda r: -r["cells"][0].n,
             ),
             note=_("A grievance may have more than one category."),
@@ -244,6 +250,8 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         for d, n in sorted(districts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     chain_labels = dict(IndustrialChain.choices)
+    for chain in IndustrialChain.values:
+        chains.setdefault(chain, 0)
     chain_rows = [
         _row(c or "-", chain_labels.get(c, c) if c else _not_recorded(), [N(n)])
         for c, n in sorted(chains.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -265,9 +273,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
 
     # --- channel ----------------------------------------------------------------------------
     channel_rows = [
-        _row(code, label, [N(by_channel[code])])
-        for code, label in Channel.choices
-        if code in by_channel
+        _row(code, label, [N(by_channel.get(code, 0))]) for code, label in Channel.choices
     ]
     partitions.append(Partition(opened, [r["cells"][0] for r in channel_rows]))
     tables.append(
@@ -344,9 +350,8 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     # --- referrals ----------------------------------------------------------------------------
     sent = N(sum(by_referral_state.values()))
     referral_rows = [
-        _row(code, label, [N(by_referral_state[code])])
+        _row(code, label, [N(by_referral_state.get(code, 0))])
         for code, label in ReferralState.choices
-        if code in by_referral_state
     ]
     accepted = by_referral_state.get(ReferralState.ACCEPTED, 0)
     answered = accepted + sum(
@@ -436,6 +441,8 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         m["recovered"] += r["recovered"] or 0
     closed_total = N(closed_count)
     outcome_labels = dict(OutcomeCode.choices)
+    for code in OutcomeCode.values:
+        outcomes.setdefault(code, 0)
     outcome_rows = [
         _row(code or "-", outcome_labels.get(code, _not_recorded()), [N(n)])
         for code, n in sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -520,9 +527,12 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
             .annotate(n=Count("id"))
             .order_by("case__primary_employer_id", "-n", "category_id")
         ):
-            employer_categories[r["case__primary_employer_id"]].append(
-                (names.get(r["category_id"], ""), r["n"])
-            )
+            # A category named beside a named employer is the most telling figure of the
+            # report (the employer knows who complained of what): named from five up only.
+            if r["n"] >= THRESHOLD:
+                employer_categories[r["case__primary_employer_id"]].append(
+                    (names.get(r["category_id"], ""), r["n"])
+                )
     tables.append(
         _table(
             "employers",
@@ -538,7 +548,10 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
                 }
                 for t in top
             ],
-            note=_("The employers with the most grievances in the period (two or more)."),
+            note=_(
+                "The employers with the most grievances in the period (two or more). A category "
+                "is named beside an employer only from five grievances up."
+            ),
         )
     )
 
