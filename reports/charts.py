@@ -22,8 +22,12 @@ def chart_for(table: dict) -> dict | None:
     columns = [keys.index(k) for k in table.get("chart_columns") or keys]
     values = [_number(row["cells"][i]) for row in table["rows"] for i in columns]
     largest = max([v for v in values if v is not None] or [0])
-    rows = []
+    rows, omitted = [], 0
     for row in table["rows"]:
+        if all(_number(row["cells"][i]) is None for i in columns):
+            # Rows of "<5" only make a long chart of nothing on a phone: they stay in the table.
+            omitted += 1
+            continue
         bars = []
         for series, i in enumerate(columns):
             number = _number(row["cells"][i])
@@ -40,4 +44,6 @@ def chart_for(table: dict) -> dict | None:
         {"series": series, "label": table["columns"][i]["label"]}
         for series, i in enumerate(columns)
     ]
-    return {"rows": rows, "legend": legend if len(columns) > 1 else []}
+    if not rows:
+        return None
+    return {"rows": rows, "legend": legend if len(columns) > 1 else [], "omitted": omitted}

@@ -257,3 +257,20 @@ def test_the_xlsx_amounts_are_numbers(client, report_world):
     assert rows["carbon fibre"] == (5, 9900, 8000, 6500)
     csv_body = client.get(reverse("reports:export_csv"), QUERY, HTTP_ACCEPT_LANGUAGE="en")
     assert "textiles,6,14000.00,8002.50,8002.50" in csv_body.content.decode("utf-8-sig")
+
+
+def test_the_charts_leave_rows_of_small_counts_to_the_tables():
+    from reports.charts import chart_for
+
+    table = {
+        "columns": [{"key": "cases", "label": "grievances", "kind": "count"}],
+        "rows": [
+            {"key": "a", "label": "A", "cells": [20]},
+            {"key": "b", "label": "B", "cells": [5]},
+            {"key": "c", "label": "C", "cells": ["<5"]},
+        ],
+    }
+    chart = chart_for(table)
+    assert [(r["label"], r["bars"][0]["width"]) for r in chart["rows"]] == [("A", 100), ("B", 25)]
+    assert chart["omitted"] == 1
+    assert chart_for({**table, "rows": table["rows"][2:]}) is None
