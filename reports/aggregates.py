@@ -154,12 +154,25 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
 
     # --- states, channels and months, with the collective grievances (one query) -----------
     months = _months(filters)
+    # Two scans for the figures of a case's own columns, each with few groups (bounded by the
+    # lists: states × channels × months; districts × chains × outcomes), not by the cases.
     cube = list(
         cohort.values("state", "channel", m=_month_index("submitted_at", months)).annotate(
             n=Count("id"),
             collective=Count("id", filter=Q(claimant_count__gt=1)),
             large=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
             workers=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
+        )
+    )
+    is_closed = Q(state=CaseState.CLOSED)
+    places = list(
+        cohort.values(
+            "primary_employer__district", "primary_employer__industrial_chain", "outcome"
+        ).annotate(
+            n=Count("id"),
+            closed=Count("id", filter=is_closed),
+            awarded=Sum("amount_awarded", filter=is_closed),
+            recovered=Sum("amount_recovered", filter=is_closed),
         )
     )
     by_state: dict[str, int] = defaultdict(int)
@@ -169,6 +182,22 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         by_state[r["state"]] += r["n"]
         by_channel[r["channel"]] += r["n"]
         opened_by_month[r["m"]] += r["n"]
+    districts: dict[str, int] = defaultdict(int)
+    chains: dict[str, int] = defaultdict(int)
+    outcomes: dict[str, int] = defaultdict(int)
+    money: dict[str, dict] = defaultdict(
+        lambda: {"n": 0, "awarded": Decimal(0), "recovered": Decimal(0)}
+    )
+    for r in places:
+        chain = r["primary_employer__industrial_chain"] or ""
+        districts[r["primary_employer__district"] or ""] += r["n"]
+        chains[chain] += r["n"]
+        if r["closed"]:
+            outcomes[r["outcome"] or ""] += r["closed"]
+            m = money[chain]
+            m["n"] += r["closed"]
+            m["awarded"] += r["awarded"] or 0
+            m["recovered"] += r["recovered"] or 0
     opened = N(sum(by_state.values()))
     state_rows = [
         _row(state, label, [N(by_state.get(state, 0))])
@@ -238,13 +267,6 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     )
 
     # --- district and industrial chain of the employer (one query) --------------------------
-    districts: dict[str, int] = defaultdict(int)
-    chains: dict[str, int] = defaultdict(int)
-    for r in cohort.values(
-        "primary_employer__district", "primary_employer__industrial_chain"
-    ).annotate(n=Count("id")):
-        districts[r["primary_employer__district"] or ""] += r["n"]
-        chains[r["primary_employer__industrial_chain"] or ""] += r["n"]
     district_rows = [
         _row(d or "-", d or _not_recorded(), [N(n)])
         for d, n in sorted(districts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -416,29 +438,12 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
 
     # --- outcomes, and amounts claimed against amounts recovered ------------------------------
     closed = cohort.filter(state=CaseState.CLOSED)
-    outcome_rows_raw = list(
-        closed.values("outcome", "primary_employer__industrial_chain").annotate(
-            n=Count("id"),
-            awarded=Sum("amount_awarded"),
-            recovered=Sum("amount_recovered"),
-        )
-    )
     claimed_by_chain = {
         (r["case__primary_employer__industrial_chain"] or ""): r["s"]
         for r in Claim.objects.filter(case__in=closed)
         .values("case__primary_employer__industrial_chain")
         .annotate(s=Sum("amount"))
     }
-    outcomes: dict[str, int] = defaultdict(int)
-    money: dict[str, dict] = defaultdict(
-        lambda: {"n": 0, "awarded": Decimal(0), "recovered": Decimal(0)}
-    )
-    for r in outcome_rows_raw:
-        outcomes[r["outcome"] or ""] += r["n"]
-        m = money[r["primary_employer__industrial_chain"] or ""]
-        m["n"] += r["n"]
-        m["awarded"] += r["awarded"] or 0
-        m["recovered"] += r["recovered"] or 0
     closed_total = N(closed_count)
     outcome_labels = dict(OutcomeCode.choices)
     for code in OutcomeCode.values:
