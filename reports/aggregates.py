@@ -152,7 +152,7 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
     partitions: list[Partition] = []
     tables: list[dict] = []
 
-    # --- states, channels and months, with the collective grievances (one query) -----------
+    # --- states, channels, months; districts, chains, outcomes and amounts ------------------
     months = _months(filters)
     # Two scans for the figures of a case's own columns, each with few groups (bounded by the
     # lists: states × channels × months; districts × chains × outcomes), not by the cases.
