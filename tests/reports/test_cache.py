@@ -55,19 +55,17 @@ def test_a_transition_shows_at_once(world):
     assert _state_count(after, "under_review") == 5
 
 
-def test_a_case_saved_without_an_audit_event_shows_after_its_commit(report_world):
-    """A change the audit chain does not see (an edit in the admin, a script) raises the
-    version once its transaction commits."""
+def test_a_case_saved_without_an_audit_event_shows_at_once(report_world):
+    """A change the audit chain does not see (an edit in the admin) raises the version."""
     f = ReportFilters(date_from=PERIOD[0], date_to=PERIOD[1])
     before, _ = _read(report_world.world.analyst, f)
     assert before["summary"][0]["cells"] == [11]
     marker = report_cache.change_marker()
     case = report_world.cases[13]  # the draft: submit it, by hand, in February
-    with run_on_commit():
-        Case.objects.filter(pk=case.pk).update(
-            state=CaseState.SUBMITTED, submitted_at=timezone.make_aware(dt.datetime(2026, 2, 2))
-        )
-        Case.objects.get(pk=case.pk).save(update_fields=["updated_at"])
+    Case.objects.filter(pk=case.pk).update(
+        state=CaseState.SUBMITTED, submitted_at=timezone.make_aware(dt.datetime(2026, 2, 2))
+    )
+    Case.objects.get(pk=case.pk).save(update_fields=["updated_at"])
     assert report_cache.change_marker() != marker
     after, _ = _read(report_world.world.analyst, f)
     assert after["summary"][0]["cells"] == [12]
@@ -90,3 +88,34 @@ def test_reports_in_each_language_are_kept_apart(report_world):
         chinese = report_data(report_world.world.analyst, f)
     assert english["tables"][0]["rows"][0]["label"] == "Jan 2026"
     assert chinese["tables"][0]["rows"][0]["label"] == "2026年1月"
+
+
+def test_an_audit_event_committed_out_of_id_order_moves_the_marker(report_world):
+    """PostgreSQL can commit the transaction holding id n after the one holding n + 5: the
+    highest id stays, the number of recent events does not."""
+    from casework.models import AuditEvent
+
+    def event(pk: int) -> None:
+        AuditEvent.objects.create(
+            id=pk,
+            chain_key=0,
+            occurred_at=timezone.now(),
+            actor_kind="system",
+            verb="test",
+            prev_hash="0" * 64,
+            hash=f"{pk:064x}",
+        )
+
+    top = AuditEvent.objects.order_by("-id").values_list("id", flat=True)[0]
+    event(top + 10)
+    marker = report_cache.change_marker()
+    event(top + 5)  # the late one
+    assert report_cache.change_marker() != marker
+
+
+def test_the_services_schedule_nothing_more_on_commit(world):
+    """Invalidation adds no callback to a service's transaction (their tests count them)."""
+    case = drive_to(world, CaseState.SUBMITTED)
+    with run_on_commit() as scheduled:
+        services.case_accept_for_review(case=case, user=world.caseworker)
+    assert not [c for c in scheduled if "version_bump" in repr(c)]
