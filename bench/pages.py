@@ -184,6 +184,8 @@ def intake_submit() -> Benchmark:
 
 
 def benchmarks() -> list[Benchmark]:
+    from bench.reports import benchmarks as report_benchmarks
+
     return [
         page("queue_caseworker", _bench_caseworker, _queue()),
         page(
@@ -212,6 +214,7 @@ def benchmarks() -> list[Benchmark]:
         intake_flow(),
         intake_submit(),
         *_api_benchmarks(),
+        *report_benchmarks(),
     ]
 
 

@@ -74,6 +74,11 @@ class Principal:
     def in_supervised_subtree(self, org_path: str) -> bool:
         return any(org_path.startswith(p) for p in self.supervisor_paths)
 
+    @property
+    def sees_reports(self) -> bool:
+        """Supervisors and analysts see aggregate reports (`report_scope`), never a case."""
+        return bool(self.supervisor_paths or self.analyst_org_ids)
+
 
 ANONYMOUS = Principal(user_id=None)
 
@@ -256,6 +261,24 @@ def access(user, case: Case) -> Access:
     if case.filed_by_id is not None and case.filed_by_id == p.user_id:
         return Access.WORKER
     return Access.NONE
+
+
+def report_scope(user) -> tuple[str, ...]:
+    """The organisation subtrees (materialised paths) whose aggregate reports the user may see:
+    a supervisor's supervised subtrees and an analyst's organisation subtrees; () for anyone
+    else. Reports are aggregates only: this opens no case (DESIGN §1)."""
+    p = principal_for(user)
+    if not p.is_active or not p.sees_reports:
+        return ()
+    paths = set(p.supervisor_paths)
+    if p.analyst_org_ids:
+        from accounts.models import Organisation
+
+        paths |= set(
+            Organisation.objects.filter(pk__in=p.analyst_org_ids).values_list("path", flat=True)
+        )
+    # A subtree inside another one adds nothing.
+    return tuple(sorted(a for a in paths if not any(a != b and a.startswith(b) for b in paths)))
 
 
 # --- doing -----------------------------------------------------------------------------------

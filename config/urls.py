@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("casework.urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
 ]
 
 # An oversized body is refused while the CSRF check reads it, before any view: this handler

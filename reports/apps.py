@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from .cache import connect_invalidation
+
+        connect_invalidation()

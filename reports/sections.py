@@ -1,0 +1,530 @@
+"""The sections of the report, each counted by the database (see reports.aggregates)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDate
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from casework.choices import CaseState, Channel, IndustrialChain, OutcomeCode, ReferralState
+from casework.models import AuditEvent, Case, Claim, Employer, Referral
+from rights.deadline_models import CaseDeadline, DeadlineRule
+from rights.models import Category
+
+from .sql import HoursBetween, median_days
+from .suppression import THRESHOLD, Amount, Median, Partition, Rate
+from .suppression import Count as N
+from .tables import (
+    Report,
+)
+from .tables import (
+    column as _column,
+)
+from .tables import (
+    english as _english,
+)
+from .tables import (
+    month_index as _month_index,
+)
+from .tables import (
+    month_key as _month_key,
+)
+from .tables import (
+    not_recorded as _not_recorded,
+)
+from .tables import (
+    row as _row,
+)
+from .tables import (
+    table as _table,
+)
+
+FIRST_RESPONSE_VERBS = ("accept_for_review", "reject")
+COLLECTIVE_THRESHOLD = 10  # LDMAL Art. 7: ten or more workers make a collective labour dispute
+TOP_EMPLOYERS = 10
+
+# The deadlines the union, the worker or their lawyer must meet and whose meeting the deadline
+# engine records (casework.services.deadlines, proceedings): the union's first response, the
+# limitation periods (met by applying for arbitration), the time to sue after an award, to
+# appeal and to apply for enforcement. The periods that bind the employer or an authority are
+# left out: missing them is not the union's record.
+COMPLIANCE_DEADLINES = (
+    "FIRST_RESPONSE",
+    "ARB_LIMIT",
+    "ARB_LIMIT_WAGE",
+    "POST_AWARD_WORKER",
+    "APPEAL",
+    "ENFORCE",
+)
+
+
+def per_case_columns(r: Report) -> dict:
+    """Months, categories, states, districts, chains and channels; what later sections need."""
+    cases, cohort, months, start, end = r.cases, r.cohort, r.months, r.start, r.end
+    partitions, tables = r.partitions, r.tables
+    # --- states, channels, months; districts, chains, outcomes and amounts ------------------
+    # Two scans for the figures of a case's own columns, each with few groups (bounded by the
+    # lists: states × channels × months; districts × chains × outcomes), not by the cases.
+    cube = list(
+        cohort.values("state", "channel", m=_month_index("submitted_at", months)).annotate(
+            n=Count("id"),
+            collective=Count("id", filter=Q(claimant_count__gt=1)),
+            large=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
+            workers=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
+        )
+    )
+    is_closed = Q(state=CaseState.CLOSED)
+    places = list(
+        cohort.values(
+            "primary_employer__district", "primary_employer__industrial_chain", "outcome"
+        ).annotate(
+            n=Count("id"),
+            closed=Count("id", filter=is_closed),
+            awarded=Sum("amount_awarded", filter=is_closed),
+            recovered=Sum("amount_recovered", filter=is_closed),
+        )
+    )
+    by_state: dict[str, int] = defaultdict(int)
+    by_channel: dict[str, int] = defaultdict(int)
+    opened_by_month: dict[int, int] = defaultdict(int)
+    for r in cube:
+        by_state[r["state"]] += r["n"]
+        by_channel[r["channel"]] += r["n"]
+        opened_by_month[r["m"]] += r["n"]
+    districts: dict[str, int] = defaultdict(int)
+    chains: dict[str, int] = defaultdict(int)
+    outcomes: dict[str, int] = defaultdict(int)
+    money: dict[str, dict] = defaultdict(
+        lambda: {"n": 0, "awarded": Decimal(0), "recovered": Decimal(0)}
+    )
+    for r in places:
+        chain = r["primary_employer__industrial_chain"] or ""
+        districts[r["primary_employer__district"] or ""] += r["n"]
+        chains[chain] += r["n"]
+        if r["closed"]:
+            outcomes[r["outcome"] or ""] += r["closed"]
+            m = money[chain]
+            m["n"] += r["closed"]
+            m["awarded"] += r["awarded"] or 0
+            m["recovered"] += r["recovered"] or 0
+    opened = N(sum(by_state.values()))
+    state_rows = [
+        _row(state, label, [N(by_state.get(state, 0))])
+        for state, label in CaseState.choices
+        if state != CaseState.DRAFT
+    ]
+    partitions.append(Partition(opened, [r["cells"][0] for r in state_rows]))
+    closed_count = by_state.get(CaseState.CLOSED, 0)
+
+    # --- opened and ended per month ---------------------------------------------------------
+    ended_by_month = dict(
+        cases.filter(state__in=CaseState.ended(), closed_at__gte=start, closed_at__lt=end)
+        .values(m=_month_index("closed_at", months))
+        .annotate(n=Count("id"))
+        .values_list("m", "n")
+    )
+    month_rows = [
+        _row(
+            _month_key(month),
+            formats.date_format(month, "YEAR_MONTH_FORMAT"),
+            [N(opened_by_month.get(i, 0)), N(ended_by_month.get(i, 0))],
+        )
+        for i, month in enumerate(months)
+    ]
+    ended_in_period = N(sum(ended_by_month.values()))
+    partitions.append(Partition(opened, [r["cells"][0] for r in month_rows]))
+    partitions.append(Partition(ended_in_period, [r["cells"][1] for r in month_rows]))
+    tables.append(
+        _table(
+            "by_month",
+            _("Grievances opened and ended per month"),
+            [_column("opened", _("opened")), _column("ended", _("ended"))],
+            month_rows,
+            total=_row("total", _("Total"), [opened, ended_in_period]),
+        )
+    )
+
+    # --- category (a grievance may have several) --------------------------------------------
+    through = Case.categories.through.objects.filter(case__in=cohort)
+    by_category = dict(
+        through.values("category_id").annotate(n=Count("id")).values_list("category_id", "n")
+    )
+    categories = Category.objects.filter(Q(active=True) | Q(pk__in=by_category)).order_by(
+        "sort_order", "code"
+    )
+    tables.append(
+        _table(
+            "by_category",
+            _("Grievances by category"),
+            [_column("cases", _("grievances"))],
+            sorted(
+                (_row(c.code, c.name, [N(by_category.get(c.pk, 0))]) for c in categories),
+                key=lambda r: -r["cells"][0].n,
+            ),
+            note=_("A grievance may have more than one category."),
+        )
+    )
+
+    tables.append(
+        _table(
+            "by_state",
+            _("Grievances by state"),
+            [_column("cases", _("grievances"))],
+            state_rows,
+            total=_row("total", _("Total"), [opened]),
+        )
+    )
+
+    # --- district and industrial chain of the employer ---------------------------------------
+    district_rows = [
+        _row(d or "-", d or _not_recorded(), [N(n)])
+        for d, n in sorted(districts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    chain_labels = dict(IndustrialChain.choices)
+    for chain in IndustrialChain.values:
+        chains.setdefault(chain, 0)
+    chain_rows = [
+        _row(c or "-", chain_labels.get(c, c) if c else _not_recorded(), [N(n)])
+        for c, n in sorted(chains.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    for key, title, rows in (
+        ("by_district", _("Grievances by district of the employer"), district_rows),
+        ("by_chain", _("Grievances by industrial chain"), chain_rows),
+    ):
+        partitions.append(Partition(opened, [r["cells"][0] for r in rows]))
+        tables.append(
+            _table(
+                key,
+                title,
+                [_column("cases", _("grievances"))],
+                rows,
+                total=_row("total", _("Total"), [opened]),
+            )
+        )
+
+    # --- channel ----------------------------------------------------------------------------
+    channel_rows = [
+        _row(code, label, [N(by_channel.get(code, 0))]) for code, label in Channel.choices
+    ]
+    partitions.append(Partition(opened, [r["cells"][0] for r in channel_rows]))
+    tables.append(
+        _table(
+            "by_channel",
+            _("Grievances by channel"),
+            [_column("cases", _("grievances"))],
+            channel_rows,
+            total=_row("total", _("Total"), [opened]),
+        )
+    )
+    return {
+        "cube": cube,
+        "opened": opened,
+        "ended_in_period": ended_in_period,
+        "closed_count": closed_count,
+        "outcomes": outcomes,
+        "money": money,
+    }
+
+
+def times_and_referrals(r: Report) -> tuple[Median, Median, Rate]:
+    """Median days to the first response, to resolution and to a referral's acceptance; the
+    referrals by state."""
+    cohort = r.cohort
+    partitions, tables = r.partitions, r.tables
+    # --- times: first response, resolution, a provider's answer (medians from histograms) --
+    first_at = Subquery(
+        AuditEvent.objects.filter(case_id=OuterRef("pk"), verb__in=FIRST_RESPONSE_VERBS)
+        .order_by("id")
+        .values("occurred_at")[:1]
+    )
+    first_hist = (
+        cohort.annotate(first_at=first_at)
+        .filter(first_at__isnull=False)
+        .values(h=HoursBetween(F("first_at"), F("submitted_at")))
+        .annotate(n=Count("id"))
+        .values_list("h", "n")
+    )
+    first_median = Median(*median_days(list(first_hist)))
+    resolution_hist = (
+        cohort.filter(state=CaseState.CLOSED, closed_at__isnull=False)
+        .values(h=HoursBetween(F("closed_at"), F("submitted_at")))
+        .annotate(n=Count("id"))
+        .values_list("h", "n")
+    )
+    resolution_median = Median(*median_days(list(resolution_hist)))
+
+    # Referral states and the time to accept, in one query: the hours are NULL until answered.
+    by_referral_state: dict[str, int] = defaultdict(int)
+    answer_hist = []
+    for state, hours, n in (
+        Referral.objects.filter(case__in=cohort, sent_at__isnull=False)
+        .values("state", h=HoursBetween(F("responded_at"), F("sent_at")))
+        .annotate(n=Count("id"))
+        .values_list("state", "h", "n")
+    ):
+        by_referral_state[state] += n
+        if state == ReferralState.ACCEPTED and hours is not None:
+            answer_hist.append((hours, n))
+    answer_median = Median(*median_days(list(answer_hist)))
+    tables.append(
+        _table(
+            "times",
+            _("How fast: median days"),
+            [_column("grievances", _("grievances")), _column("median", _("median days"), "days")],
+            [
+                _row(
+                    "first_response",
+                    _("to the first response"),
+                    [N(first_median.cases), first_median],
+                ),
+                _row(
+                    "resolution",
+                    _("to resolution (closed)"),
+                    [N(resolution_median.cases), resolution_median],
+                ),
+                _row(
+                    "referral_accepted",
+                    _("from referral to acceptance"),
+                    [N(answer_median.cases), answer_median],
+                ),
+            ],
+            chart=False,
+        )
+    )
+
+    # --- referrals ----------------------------------------------------------------------------
+    sent = N(sum(by_referral_state.values()))
+    referral_rows = [
+        _row(code, label, [N(by_referral_state.get(code, 0))])
+        for code, label in ReferralState.choices
+    ]
+    accepted = by_referral_state.get(ReferralState.ACCEPTED, 0)
+    answered = accepted + sum(
+        by_referral_state.get(s, 0) for s in (ReferralState.DECLINED, ReferralState.EXPIRED)
+    )
+    acceptance = Rate(accepted, answered)
+    partitions.append(Partition(sent, [r["cells"][0] for r in referral_rows]))
+    tables.append(
+        _table(
+            "referrals",
+            _("Referrals to legal aid"),
+            [_column("referrals", _("referrals"))],
+            referral_rows,
+            total=_row("total", _("Total"), [sent]),
+            note=_(
+                "Acceptance rate: referrals accepted out of those accepted, declined or expired."
+            ),
+        )
+    )
+    return first_median, resolution_median, acceptance
+
+
+def deadlines(r: Report) -> tuple[N, N]:
+    """The deadlines of COMPLIANCE_DEADLINES met in time and missed."""
+    cohort = r.cohort
+    partitions, tables = r.partitions, r.tables
+    # --- deadlines met and missed -----------------------------------------------------------
+    today = timezone.localdate()
+    deadline_rows_raw = (
+        CaseDeadline.objects.filter(case__in=cohort, rule__code__in=COMPLIANCE_DEADLINES)
+        .annotate(met_day=TruncDate("met_at"))
+        .values("rule_id")
+        .annotate(
+            met=Count("id", filter=Q(met_at__isnull=False, met_day__lte=F("due_date"))),
+            late=Count("id", filter=Q(met_at__isnull=False, met_day__gt=F("due_date"))),
+            missed=Count(
+                "id",
+                filter=Q(met_at__isnull=True, due_date__lt=today, case__state__in=CaseState.open()),
+            ),
+        )
+        .values_list("rule_id", "met", "late", "missed")
+    )
+    deadline_counts = {rid: (met, late + missed) for rid, met, late, missed in deadline_rows_raw}
+    rules = DeadlineRule.objects.filter(code__in=COMPLIANCE_DEADLINES).order_by("code")
+    deadline_rows = [
+        _row(rule.code, rule.name, [N(n) for n in deadline_counts.get(rule.pk, (0, 0))])
+        for rule in rules
+    ]
+    met_total = N(sum(m for m, _x in deadline_counts.values()))
+    missed_total = N(sum(x for _m, x in deadline_counts.values()))
+    partitions.append(Partition(met_total, [r["cells"][0] for r in deadline_rows]))
+    partitions.append(Partition(missed_total, [r["cells"][1] for r in deadline_rows]))
+    tables.append(
+        _table(
+            "deadlines",
+            _("Deadlines met and missed"),
+            [_column("met", _("met in time")), _column("missed", _("missed"))],
+            deadline_rows,
+            total=_row("total", _("Total"), [met_total, missed_total]),
+            note=_(
+                "The deadlines the union, the worker or their lawyer must meet. Missed: met after "
+                "the last day, or passed while the grievance is open. Deadlines of ended "
+                "grievances that were no longer needed are not counted."
+            ),
+        )
+    )
+    return met_total, missed_total
+
+
+def outcomes_and_amounts(r: Report, found: dict) -> list:
+    """Outcomes of the closed grievances; amounts claimed, awarded and recovered by chain."""
+    cohort = r.cohort
+    partitions, tables = r.partitions, r.tables
+    closed_count, outcomes, money = found["closed_count"], found["outcomes"], found["money"]
+    chain_labels = dict(IndustrialChain.choices)
+    # --- outcomes, and amounts claimed against amounts recovered ------------------------------
+    closed = cohort.filter(state=CaseState.CLOSED)
+    claimed_by_chain = {
+        (r["case__primary_employer__industrial_chain"] or ""): r["s"]
+        for r in Claim.objects.filter(case__in=closed)
+        .values("case__primary_employer__industrial_chain")
+        .annotate(s=Sum("amount"))
+    }
+    closed_total = N(closed_count)
+    outcome_labels = dict(OutcomeCode.choices)
+    for code in OutcomeCode.values:
+        outcomes.setdefault(code, 0)
+    outcome_rows = [
+        _row(code or "-", outcome_labels.get(code, _not_recorded()), [N(n)])
+        for code, n in sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    partitions.append(Partition(closed_total, [r["cells"][0] for r in outcome_rows]))
+    tables.append(
+        _table(
+            "outcomes",
+            _("Outcomes of closed grievances"),
+            [_column("cases", _("grievances"))],
+            outcome_rows,
+            total=_row("total", _("Total"), [closed_total]),
+        )
+    )
+    amount_rows = []
+    totals = {"n": 0, "claimed": Decimal(0), "awarded": Decimal(0), "recovered": Decimal(0)}
+    for chain, m in sorted(money.items(), key=lambda kv: (-kv[1]["n"], kv[0])):
+        claimed = claimed_by_chain.get(chain) or Decimal(0)
+        for key in ("awarded", "recovered"):
+            totals[key] += m[key]
+        totals["n"] += m["n"]
+        totals["claimed"] += claimed
+        amount_rows.append(
+            _row(
+                chain or "-",
+                chain_labels.get(chain, chain) if chain else _not_recorded(),
+                [
+                    N(m["n"]),
+                    Amount(claimed, m["n"]),
+                    Amount(m["awarded"], m["n"]),
+                    Amount(m["recovered"], m["n"]),
+                ],
+            )
+        )
+    amount_total = [
+        N(totals["n"]),
+        Amount(totals["claimed"], totals["n"]),
+        Amount(totals["awarded"], totals["n"]),
+        Amount(totals["recovered"], totals["n"]),
+    ]
+    for i in range(4):
+        partitions.append(Partition(amount_total[i], [r["cells"][i] for r in amount_rows]))
+    tables.append(
+        _table(
+            "amounts",
+            _("Amounts claimed, awarded and recovered (closed grievances)"),
+            [
+                _column("cases", _("grievances")),
+                _column("claimed", _("claimed"), "amount"),
+                _column("awarded", _("awarded"), "amount"),
+                _column("recovered", _("recovered"), "amount"),
+            ],
+            amount_rows,
+            total=_row("total", _("Total"), amount_total),
+            chart_columns=["claimed", "recovered"],
+        )
+    )
+    return amount_total
+
+
+def employers(r: Report) -> None:
+    """The employers with the most grievances (two or more), with their larger categories."""
+    cohort = r.cohort
+    tables = r.tables
+    # --- employers with repeated grievances -------------------------------------------------
+    top = list(
+        cohort.filter(primary_employer__isnull=False)
+        .values("primary_employer_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .order_by("-n", "primary_employer_id")[:TOP_EMPLOYERS]
+    )
+    employer_names = dict(
+        Employer.objects.filter(pk__in=[t["primary_employer_id"] for t in top]).values_list(
+            "pk", "name"
+        )
+    )
+    for t in top:
+        t["name"] = employer_names.get(t["primary_employer_id"], "")
+    employer_categories: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    if top:
+        names = dict(Category.objects.values_list("pk", "name_en" if _english() else "name_zh"))
+        for r in (
+            Case.categories.through.objects.filter(
+                case__in=cohort.filter(primary_employer_id__in=employer_names)
+            )
+            .values("case__primary_employer_id", "category_id")
+            .annotate(n=Count("id"))
+            .order_by("case__primary_employer_id", "-n", "category_id")
+        ):
+            # A category named beside a named employer is the most telling figure of the
+            # report (the employer knows who complained of what): named from five up only.
+            if r["n"] >= THRESHOLD:
+                employer_categories[r["case__primary_employer_id"]].append(
+                    (names.get(r["category_id"], ""), r["n"])
+                )
+    tables.append(
+        _table(
+            "employers",
+            _("Employers with repeated grievances"),
+            [_column("cases", _("grievances"))],
+            [
+                {
+                    **_row(t["primary_employer_id"], t["name"], [N(t["n"])]),
+                    "categories": [
+                        {"label": name, "cells": [N(n)]}
+                        for name, n in employer_categories[t["primary_employer_id"]]
+                    ],
+                }
+                for t in top
+            ],
+            note=_(
+                "The employers with the most grievances in the period (two or more). A category "
+                "is named beside an employer only from five grievances up."
+            ),
+        )
+    )
+
+
+def collective_grievances(r: Report, cube: list) -> N:
+    """Grievances of two or more workers, of ten or more, and the workers in them."""
+    tables = r.tables
+    # --- collective grievances ------------------------------------------------------------------
+    collective = N(sum(r["collective"] for r in cube))
+    large = N(sum(r["large"] for r in cube))
+    workers = N(sum(r["workers"] or 0 for r in cube))
+    tables.append(
+        _table(
+            "collective",
+            _("Collective grievances"),
+            [_column("count", _("number"))],
+            [
+                _row("collective", _("grievances of two or more workers"), [collective]),
+                _row("collective_dispute", _("of which ten or more workers"), [large]),
+                _row("workers", _("workers in them"), [workers]),
+            ],
+            chart=False,
+        )
+    )
+    return collective
