@@ -107,17 +107,6 @@ def _add_document(case, user) -> GeneratedDocument:
         return document_request(case=case, kind=DocumentKind.COMPLAINT_RECEIPT, user=user)
 
 
-@pytest.fixture
-def files_on_disk(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
-
-
 def _case_for(role: str, world):
     """The case the role's user is closest to: their own, assigned, referred to them…"""
     if role == "coordinator":
