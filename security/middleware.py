@@ -53,6 +53,13 @@ class StaffIdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+def stamp_session_at_login(sender, request, user, **kwargs) -> None:
+    """The idle clock starts at sign-in (a user_logged_in receiver): the session is being saved
+    then anyway, so the first request after it has nothing to write."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = int(time.time())
+
+
 class SecurityHeadersMiddleware:
     """Headers Django has no setting for:
 
