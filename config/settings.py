@@ -156,8 +156,12 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A staff session that sees no request for this long ends (security.middleware); workers and
-# anonymous follow-up sessions are not affected.
+# anonymous follow-up sessions are not affected ...
 SECURITY_STAFF_IDLE_SECONDS = int(os.environ.get("RIGHTSDESK_STAFF_IDLE_MINUTES", 30)) * 60
+# ... and ends this long after signing in, however active (a working day).
+SECURITY_STAFF_SESSION_MAX_SECONDS = (
+    int(os.environ.get("RIGHTSDESK_STAFF_SESSION_HOURS", 10)) * 3600
+)
 # Content-Security-Policy (Django's own, django.middleware.csp): only this origin's files, no
 # inline script or style (a script needs the per-response nonce, {{ csp_nonce }}), no plugins,
 # no <base>, forms post only here, and no framing by anyone.

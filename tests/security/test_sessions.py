@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import user_deactivate
-from security.middleware import LAST_SEEN_KEY
+from security.middleware import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from tests.factories import PASSWORD
 
 from .production import use_production_security
@@ -177,12 +177,30 @@ def test_the_idle_timeout_is_counted_from_the_last_request(world, settings):
     assert int(time.time()) - stamp < 5
 
 
+def test_a_staff_session_ends_after_its_maximum_lifetime_however_active(world, settings):
+    settings.SECURITY_STAFF_SESSION_MAX_SECONDS = 10 * 3600
+    client = Client()
+    _sign_in(client, world.supervisor)
+    session = client.session
+    session[SIGNED_IN_AT_KEY] = int(time.time()) - 9 * 3600
+    session.save()
+    assert _signed_in(client, world.supervisor)  # nine hours in, active: still signed in
+
+    session = client.session
+    session[SIGNED_IN_AT_KEY] = int(time.time()) - 11 * 3600
+    session.save()
+    assert not _signed_in(client, world.supervisor)
+
+
 def test_workers_have_no_idle_timeout(world, settings):
     settings.SECURITY_STAFF_IDLE_SECONDS = 30 * 60
     client = Client()
     _sign_in(client, world.worker)
     client.get(reverse("casework:my_cases"))
     _age_session(client, 3 * 60 * 60)
+    session = client.session
+    session[SIGNED_IN_AT_KEY] = int(time.time()) - 30 * 3600
+    session.save()
     response = client.get(reverse("casework:my_cases"))
     assert response.status_code == 200
     assert response.wsgi_request.user.pk == world.worker.pk
