@@ -106,3 +106,39 @@ def test_the_audited_requirements_are_the_projects_resolved_ones():
     assert pinned["weasyprint"] == weasyprint.__version__
     # Transitive dependencies are there too (Django's asgiref and sqlparse, Pillow via WeasyPrint).
     assert {"asgiref", "sqlparse", "pillow", "pip-audit", "bandit"} <= set(pinned)
+
+
+def test_the_pip_audit_fallback_answers_for_the_latest_version_only():
+    """scripts/pip-audit.py: on a mirror that 404s version pages, the project page (whose
+    advisories are the latest release's) stands in for the latest version, never an older one."""
+    import importlib.util
+
+    from pip_audit._service import pypi
+
+    original = pypi.caching_session
+    spec = importlib.util.spec_from_file_location("rd_pip_audit", ROOT / "scripts/pip-audit.py")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)  # (it wraps pip-audit's session factory)
+        assert pypi.caching_session is module._session_with_fallback
+    finally:
+        pypi.caching_session = original
+
+    class Response:
+        def __init__(self, status, data=None):
+            self.status_code, self._data = status, data
+
+        def json(self):
+            return self._data
+
+    class Session:
+        def get(self, url, *args, **kwargs):
+            if url == "https://pypi.org/pypi/demo/json":
+                return Response(200, {"info": {"version": "2.0"}, "vulnerabilities": []})
+            return Response(404)
+
+    module._original_caching_session = lambda *a, **k: Session()
+    session = module._session_with_fallback(None)
+    assert session.get("https://pypi.org/pypi/demo/2.0/json").status_code == 200
+    assert session.get("https://pypi.org/pypi/demo/1.0/json").status_code == 404
+    assert session.get("https://pypi.org/pypi/other/1.0/json").status_code == 404
