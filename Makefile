@@ -16,7 +16,7 @@ PG_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
 RUN_ADDR    ?= 127.0.0.1:8000
 
 .PHONY: help system system-browser venv messages migrate demo run test test-pg test-scale \
-        backup-restore-test lint format check-migrations bench clean distclean
+        backup-restore-test lint format check-migrations check-deploy audit bench clean distclean
 
 help:
 	@echo "make run               set up and serve the demo on http://$(RUN_ADDR)/ (worker + server)"
@@ -27,6 +27,8 @@ help:
 	@echo "make lint              ruff check + ruff format --check"
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make check-migrations  fail if models and migrations disagree"
+	@echo "make check-deploy      manage.py check --deploy with the production settings"
+	@echo "make audit             pip-audit (known vulnerabilities) and bandit (static analysis)"
 	@echo "make demo              migrate and load the demo data"
 	@echo "make bench [NAME=...]  run bench/run.py"
 	@echo "make system[-browser]  install missing Debian packages (chromium with -browser)"
@@ -99,6 +101,26 @@ format: venv
 
 check-migrations: venv
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Production settings need their secrets and hosts from the environment; the check gets
+# throwaway ones unless the environment gives real ones.
+check-deploy: venv
+	DJANGO_SETTINGS_MODULE=config.settings_production \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	RIGHTSDESK_FIELD_KEY="$${RIGHTSDESK_FIELD_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	RIGHTSDESK_LOOKUP_KEY="$${RIGHTSDESK_LOOKUP_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	RIGHTSDESK_AUDIT_KEY="$${RIGHTSDESK_AUDIT_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-rightsdesk.example.org}" \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# pip-audit: the project's resolved requirements (pinned from this environment) against PyPI's
+# advisory data; an ignore needs `--ignore-vuln ID` here with a comment saying why.
+# bandit: bandit.toml lists each skipped rule with its reason.
+audit: venv
+	$(PY) scripts/resolved-requirements.py dev > $(VENV)/resolved-requirements.txt
+	$(PY) scripts/pip-audit.py --progress-spinner off --no-deps --disable-pip \
+		-r $(VENV)/resolved-requirements.txt
+	$(PY) -m bandit -q -c bandit.toml -r .
 
 bench: venv messages
 	$(PY) bench/run.py $(if $(NAME),--name $(NAME)) $(if $(CASES),--cases $(CASES))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import Membership, Organisation, User
-from .services import organisation_create
+from .services import organisation_create, user_sessions_end
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,6 +17,12 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Rightsdesk", {"fields": ("display_name", "preferred_language")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated: every session of the account ends now (ASVS 7.4.2).
+            user_sessions_end(user=obj)
 
 
 @admin.register(Organisation)

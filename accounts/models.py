@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("language"), max_length=10, blank=True, choices=[("zh-hans", "中文"), ("en", "English")]
     )
+    # Raised by accounts.services.user_sessions_end (sign-out, deactivation): every session
+    # signed with an older value stops authenticating, whatever the session backend.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -29,6 +33,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django keeps this HMAC in each session and compares it on every request; besides the
+        password it covers the session epoch, so raising the epoch ends every session at once.
+        Epoch 0 hashes as Django does (sessions from before the epoch stay valid)."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}\x00{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Organisation(models.Model):

@@ -1,6 +1,6 @@
 """Writes to organisations, users and memberships."""
 
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import Membership, Organisation, User
 
@@ -29,3 +29,20 @@ def membership_grant(*, user: User, organisation: Organisation, role: str) -> Me
         user=user, organisation=organisation, role=role
     )
     return membership
+
+
+def user_sessions_end(*, user: User) -> None:
+    """End every session of the user (ASVS 7.4.1/7.4.2): sign-out and deactivation call this.
+
+    Raising the epoch changes the hash Django checks on each request, so sessions in the database,
+    the cache or signed cookies all stop authenticating; their rows go with `clearsessions`."""
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """Switch an account off and end all its sessions at once."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    user_sessions_end(user=user)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RIGHTSDESK_VAR_DIR", BASE_DIR / "var"))
@@ -78,7 +79,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # security: SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",  # security: no-store, Permissions-Policy
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.StaffIdleTimeoutMiddleware",  # security: staff sessions time out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "casework.middleware.DomainErrorMiddleware",
 ]
@@ -104,6 +108,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",  # security: {{ csp_nonce }}
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -156,9 +161,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# --- security: sessions and headers (issue 7; production adds config/settings_production.py) ---
+# Cookies: never readable by scripts, not sent on cross-site subrequests; Secure (and the
+# __Host- names) in production, where the site is served over HTTPS only.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OTP_TOTP_ISSUER = os.environ.get("RIGHTSDESK_OTP_ISSUER", "Rightsdesk")
 # The admin lists second-factor devices (to delete a lost one: its owner enrols again at the
@@ -176,6 +187,37 @@ LOGIN_THROTTLE = {
     "ACCOUNT_DELAY_SECONDS": 1.0,
     "SECOND_FACTOR_PER_USER": 10,
 }
+# A staff session that sees no request for this long ends (security.middleware); workers and
+# anonymous follow-up sessions are not affected ...
+SECURITY_STAFF_IDLE_SECONDS = int(os.environ.get("RIGHTSDESK_STAFF_IDLE_MINUTES", 30)) * 60
+# ... and ends this long after signing in, however active (a working day).
+SECURITY_STAFF_SESSION_MAX_SECONDS = (
+    int(os.environ.get("RIGHTSDESK_STAFF_SESSION_HOURS", 10)) * 3600
+)
+# Content-Security-Policy (Django's own, django.middleware.csp): only this origin's files, no
+# inline script or style (a script needs the per-response nonce, {{ csp_nonce }}), no plugins,
+# no <base>, forms post only here, and no framing by anyone.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts,
+# which Django's CSRF check over HTTPS refuses.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses (security.middleware.SecurityHeadersMiddleware).
+SECURITY_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# --- end of security block ---------------------------------------------------------------
 
 # --- i18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -103,9 +103,27 @@ def phone_context_args() -> dict:
     }
 
 
-def _open_page(browser, context_args, request, artifacts_dir, suffix):
+# Chromium reports what the Content-Security-Policy blocked on the console ("Refused to execute
+# inline script because it violates the following Content Security Policy directive ...").
+CSP_VIOLATION = re.compile(r"Content Security Policy|Content-Security-Policy", re.I)
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """What the CSP blocked during the test; a test that is not about it fails when non-empty
+    (the page fixtures check at teardown)."""
+    return []
+
+
+def _open_page(browser, context_args, request, artifacts_dir, suffix, csp_violations):
     context = browser.new_context(**context_args)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text) if CSP_VIOLATION.search(message.text) else None
+        ),
+    )
     page = context.new_page()
     yield page
     report = getattr(request.node, "_e2e_report_call", None)
@@ -116,13 +134,22 @@ def _open_page(browser, context_args, request, artifacts_dir, suffix):
         except Exception:  # noqa: BLE001, S110 - a screenshot is a courtesy, never a new error
             pass
     context.close()
+    if csp_violations:
+        pytest.fail(
+            "The Content-Security-Policy blocked something on these pages "
+            "(inline script or style, an on… handler, a javascript: link, another origin):\n"
+            + "\n".join(csp_violations),
+            pytrace=False,
+        )
 
 
 @pytest.fixture
-def page(browser, browser_context_args, request, artifacts_dir):
-    yield from _open_page(browser, browser_context_args, request, artifacts_dir, "")
+def page(browser, browser_context_args, request, artifacts_dir, csp_violations):
+    yield from _open_page(browser, browser_context_args, request, artifacts_dir, "", csp_violations)
 
 
 @pytest.fixture
-def phone_page(browser, phone_context_args, request, artifacts_dir):
-    yield from _open_page(browser, phone_context_args, request, artifacts_dir, "-phone")
+def phone_page(browser, phone_context_args, request, artifacts_dir, csp_violations):
+    yield from _open_page(
+        browser, phone_context_args, request, artifacts_dir, "-phone", csp_violations
+    )
