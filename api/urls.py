@@ -4,7 +4,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from .views import cases, files, pages, records, referrals, rights, transitions
+from .views import cases, files, pages, records, referrals, reports, rights, transitions
 
 v1 = [
     path("cases/", cases.CaseListView.as_view(), name="case-list"),
@@ -69,6 +69,7 @@ v1 = [
         referrals.DeclineReferralView.as_view(),
         name="referral-decline",
     ),
+    path("reports/", reports.ReportView.as_view(), name="reports"),
     path("rights/categories/", rights.CategoryListView.as_view(), name="rights-categories"),
     path("rights/deadlines/", rights.DeadlineComputeView.as_view(), name="rights-deadlines"),
     *[

@@ -50,6 +50,7 @@ ROUTES = {
     "referral-decline": ["POST"],
     "rights-categories": ["GET"],
     "rights-deadlines": ["POST"],
+    "reports": ["GET"],  # who finds it: tests/reports/test_api.py
 }
 # Routes that name no case: lists (checked for what they show) and the rights knowledge.
 NOT_OBJECT_ROUTES = {
@@ -58,6 +59,7 @@ NOT_OBJECT_ROUTES = {
     "referral-inbox",
     "rights-categories",
     "rights-deadlines",
+    "reports",
 }
 CALCULATOR_PREFIX = "rights-calculator-"
 
