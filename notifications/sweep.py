@@ -1,5 +1,7 @@
 """The daily sweep (`manage.py sweep`, or the `notifications.tasks.sweep` task): deadline
-reminders, expired referrals, stuck renders, and deliveries that are due or failed.
+reminders, expired referrals, stuck renders, deliveries that are due or failed, and the
+housekeeping of the retention policy (ended cases past the retention period are purged,
+privacy.purge) and of the API (stored Idempotency-Key answers forgotten, api.idempotency).
 
 Every step is idempotent on its own — unique rows, locked and re-read cases, conditional
 UPDATEs — so running the sweep twice, or twice at once on PostgreSQL, changes nothing more than
@@ -44,6 +46,8 @@ class SweepReport:
     deliveries_released: int = 0
     deliveries_attempted: int = 0
     deliveries_sent: int = 0
+    cases_purged: int = 0
+    idempotency_records_purged: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -114,8 +118,10 @@ def renders_requeue_stuck(*, now: dt.datetime) -> int:
 def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepReport:
     """Run every step of the daily sweep once; each step's failure is logged and the others
     still run."""
+    from api.idempotency import idempotency_records_purge
     from casework.services.referrals import referrals_expire_due
     from documents.services import documents_reap_stuck
+    from privacy.purge import purge_due_cases
 
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -149,4 +155,6 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
         return report.deliveries_attempted
 
     step("deliveries", send_due)
+    report.cases_purged = step("retention", lambda: len(purge_due_cases(now=now)))
+    report.idempotency_records_purged = step("idempotency", idempotency_records_purge)
     return report

@@ -263,3 +263,25 @@ def test_two_people_acting_on_one_case_at_once_one_wins_the_other_gets_409():
     loser = a if a.status_code == 409 else b
     assert loser["Content-Type"] == "application/problem+json"
     assert AuditEvent.objects.filter(case=case, verb="accept_for_review").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_daily_sweep_forgets_old_answers():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.sweep import sweep_run
+
+    assert sweep_run().idempotency_records_purged == 0
+    IdempotencyRecord.objects.bulk_create(
+        [
+            IdempotencyRecord(owner="user:1", key=key, fingerprint="f", status=201, body="{}")
+            for key in ("old", "new")
+        ]
+    )
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert sweep_run().idempotency_records_purged == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]

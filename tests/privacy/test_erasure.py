@@ -14,8 +14,11 @@ MY_DATA = "/privacy/"
 QUEUE = "/privacy/requests/"
 
 
-def _ask(client, case):
-    return client.post(reverse("privacy:erasure_request", args=[case.reference]))
+def _ask(client, case, language="en"):
+    # The message is put into words when the request is answered, in that request's language.
+    return client.post(
+        reverse("privacy:erasure_request", args=[case.reference]), HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 def _decide(client, request, decision, reason=""):

@@ -180,3 +180,15 @@ def test_a_purged_case_cannot_be_reopened(world, ended_case, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         case_purge(case=ended_case, reason="retention")
     assert not may(world.supervisor, "reopen", Case.objects.get(pk=ended_case.pk))
+
+
+def test_the_daily_sweep_runs_the_retention_purge(world, ended_case, settings, _files_on_disk):
+    from notifications.sweep import sweep_run
+
+    settings.RIGHTSDESK = {**settings.RIGHTSDESK, "RETENTION_DAYS_AFTER_CLOSE": 365}
+    ended = ended_case.closed_at
+    assert sweep_run(now=ended + timedelta(days=364)).cases_purged == 0
+    assert not PurgedCase.objects.filter(case=ended_case).exists()
+    assert sweep_run(now=ended + timedelta(days=366)).cases_purged == 1
+    assert PurgedCase.objects.filter(case=ended_case).exists()
+    assert sweep_run(now=ended + timedelta(days=367)).cases_purged == 0  # nothing twice
