@@ -11,3 +11,9 @@ def files_on_disk(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "files")},
         },
     }
+
+
+@pytest.fixture
+def evidence_storage(files_on_disk):
+    """The same, by the name test_case_urls.py's case fixtures ask for: modules that import
+    those fixtures (test_2fa.py) find it here."""

@@ -29,7 +29,21 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # declare is one nobody may use.
 ALWAYS_TRIED = ("GET", "POST")
 # What a URL parameter of an object route names (security.md A2: these get 404 when denied).
-OBJECTS = ("case", "document", "evidence", "receipt")
+# The API's document and evidence routes are kinds of their own: test_case_urls.py walks the
+# pages' document and evidence routes, the API has its own matrix (tests/api).
+OBJECTS = (
+    "case",
+    "document",
+    "evidence",
+    "receipt",
+    "api_document",
+    "api_evidence",
+    "consent",
+    "erasure_request",
+    "token",
+)
+# Object kinds whose <pk> the URL takes (with the case's <reference> for a consent).
+PK_OBJECTS = frozenset(OBJECTS) - {"case", "receipt"}
 
 
 @dataclass(frozen=True)

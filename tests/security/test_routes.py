@@ -21,7 +21,7 @@ from casework.models import Case
 from documents.models import Evidence, GeneratedDocument
 from tests.factories import case_snapshot, drive_to, run_on_commit
 
-from .routes import ROLES, covering, load, parameters, routes
+from .routes import PK_OBJECTS, ROLES, covering, load, parameters, routes
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -58,8 +58,10 @@ def test_object_routes_say_so():
         decl = covering(pattern, key, declared, prefixes)
         if decl is None or decl.is_prefix:
             continue  # undeclared: test_every_route_is_declared says so
-        if "reference" in parameters(pattern) or "pk" in parameters(pattern):
-            assert decl.object in {"case", "document", "evidence"}, key
+        if "pk" in parameters(pattern):
+            assert decl.object in PK_OBJECTS, key
+        elif "reference" in parameters(pattern):
+            assert decl.object == "case", key
         for name in parameters(pattern):
             assert name in {"reference", "pk"} | set(decl.args), (key, name)
 
@@ -107,8 +109,14 @@ def _add_document(case, user) -> GeneratedDocument:
         return document_request(case=case, kind=DocumentKind.COMPLAINT_RECEIPT, user=user)
 
 
-def _case_for(role: str, world):
-    """The case the role's user is closest to: their own, assigned, referred to them…"""
+def _case_for(role: str, world) -> dict:
+    """The case the role's user is closest to (their own, assigned, referred to them…) and the
+    objects hanging off it that URLs name: a generated document, an evidence file, a consent
+    record, an erasure request; and an API token (the caseworker's)."""
+    from api.tokens import token_create
+    from casework.models import ConsentRecord
+    from privacy.models import ErasureRequest
+
     if role == "coordinator":
         case = drive_to(world, CaseState.REFERRED)
     elif role == "lawyer":
@@ -116,7 +124,32 @@ def _case_for(role: str, world):
     else:
         case = drive_to(world, CaseState.UNDER_REVIEW, filed_by=world.worker)
     staff = case.assignee or world.caseworker
-    return Case.objects.get(pk=case.pk), _add_document(case, staff), _add_evidence(case, staff)
+    document, evidence = _add_document(case, staff), _add_evidence(case, staff)
+    token, _raw = token_create(
+        user=world.caseworker,
+        membership_id=world.caseworker.memberships.first().pk,
+        name="walker",
+    )
+    return {
+        "case": Case.objects.get(pk=case.pk),
+        "document": document,
+        "evidence": evidence,
+        "consent": ConsentRecord.objects.filter(case=case).earliest("pk"),
+        "erasure_request": ErasureRequest.objects.create(case=case, requested_by=world.worker),
+        "token": token,
+    }
+
+
+# The object whose <pk> a URL takes, by the route's object kind.
+PK_OF = {
+    "document": "document",
+    "api_document": "document",
+    "evidence": "evidence",
+    "api_evidence": "evidence",
+    "consent": "consent",
+    "erasure_request": "erasure_request",
+    "token": "token",
+}
 
 
 def _user_for(role: str, world, extra_users) -> User | None:
@@ -133,25 +166,25 @@ def _user_for(role: str, world, extra_users) -> User | None:
     return User.objects.get(pk=user.pk) if user else None
 
 
-def _url(decl, pattern: str, key: str, case, document, evidence) -> str:
+def _url(decl, pattern: str, key: str, objects: dict) -> str:
     kwargs = {}
     for name in parameters(pattern):
         if name == "reference":
-            kwargs[name] = case.reference
+            kwargs[name] = objects["case"].reference
         elif name == "pk":
-            kwargs[name] = evidence.pk if decl.object == "evidence" else document.pk
+            kwargs[name] = objects[PK_OF[decl.object]].pk
         else:
             kwargs[name] = decl.args[name]
     return reverse(key, kwargs=kwargs)
 
 
-def _targets(case, document, evidence):
+def _targets(objects: dict):
     """(declaration, url) for every named route, and every probe of every prefix."""
     declared, prefixes = load()
     for pattern, key in routes():
         decl = covering(pattern, key, declared, prefixes)
         if decl is not None and not decl.is_prefix:
-            yield decl, _url(decl, pattern, key, case, document, evidence)
+            yield decl, _url(decl, pattern, key, objects)
     for decl in prefixes.values():
         for path in decl.probe:
             yield decl, path
@@ -167,13 +200,28 @@ def _row_counts() -> dict[str, int]:
         return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
-def _state(case, document, evidence) -> tuple:
-    return (
-        _row_counts(),
-        case_snapshot(case),
-        GeneratedDocument.objects.filter(pk=document.pk).values().get(),
-        Evidence.objects.filter(pk=evidence.pk).values().get(),
-    )
+def _state(objects: dict) -> tuple:
+    rows = {
+        kind: type(obj).objects.filter(pk=obj.pk).values().get()
+        for kind, obj in objects.items()
+        if kind != "case"
+    }
+    return _row_counts(), case_snapshot(objects["case"]), rows
+
+
+def _changes(before: tuple, after: tuple) -> list:
+    """What differs between two states, for the failure message."""
+    out = []
+    for part, (b, a) in enumerate(zip(before, after, strict=True)):
+        if isinstance(b, dict) and isinstance(a, dict):
+            out += [
+                (part, k, b.get(k), a.get(k))
+                for k in sorted(set(b) | set(a), key=str)
+                if b.get(k) != a.get(k)
+            ]
+        elif b != a:
+            out.append((part, b, a))
+    return out
 
 
 CONTENT_TYPE_FORM = "application/x-www-form-urlencoded"
@@ -191,9 +239,15 @@ def _check_refusal(response, *, role: str, decl, method: str, url: str) -> None:
         sign_in = SIGN_IN_PATHS + (("/track/",) if decl.object == "receipt" else ())
         assert target in sign_in, (*where, response["Location"])
         return
+    if code == 401:
+        # The API (/api/v1/) asks anonymous callers for credentials, as a problem.
+        assert role == "anonymous" and url.startswith("/api/v1/"), where
+        assert response["Content-Type"] == "application/problem+json", where
+        assert response.has_header("WWW-Authenticate"), where
+        return
     if role == "anonymous":
         assert code == 404, where
-    elif decl.object in {"case", "document", "evidence"}:
+    elif decl.object not in {None, "receipt"}:
         # 404 hides the object; 403/409 come only from users who may see the case (the assignee
         # asking for a supervisor's action, an action the state forbids).
         assert code in (403, 404, 409), where
@@ -214,6 +268,14 @@ def _post_data(case, world) -> dict:
         "forum": "x",
         "filed_on": "2026-11-02",
         "result": "clear",
+        # privacy:erasure_decide
+        "decision": "decline",
+        # api:case-list (an intake: the serializer's required fields)
+        "worker_name": "x",
+        "employer_name": "x",
+        "category_codes": "wage_arrears",
+        "facts": "x",
+        "consent_union_handling": "true",
     }
 
 
@@ -221,16 +283,21 @@ def _post_data(case, world) -> dict:
 def test_every_declared_denial_is_refused_and_changes_nothing(
     client, world, extra_users, files_on_disk, role
 ):
-    case, document, evidence = _case_for(role, world)
+    objects = _case_for(role, world)
+    case = objects["case"]
     user = _user_for(role, world, extra_users)
     secrets = [case.primary_worker.name, case.primary_employer.name, case.facts[:20]]
     data = _post_data(case, world)
+    if user is not None:
+        # The first sign-in gives staff the confirmed authenticator the verified session needs
+        # (tests/conftest.py): the test's own setup, done before the first snapshot.
+        client.force_login(user)
     checked = 0
-    for decl, url in _targets(case, document, evidence):
+    for decl, url in _targets(objects):
         denied_methods = [m for m in decl.methods() if role in decl.denied(m)]
         if not denied_methods:
             continue
-        before = _state(case, document, evidence)
+        before = _state(objects)
         for method in denied_methods:
             client.cookies.clear()
             if user is not None:
@@ -251,6 +318,7 @@ def test_every_declared_denial_is_refused_and_changes_nothing(
                 body = response.content.decode(errors="replace")
                 assert not [s for s in secrets if s in body], (role, method, url)
             checked += 1
-        assert _state(case, document, evidence) == before, (role, decl.key, url)
+        after = _state(objects)
+        assert after == before, (role, decl.key, url, _changes(before, after))
     # Every role is refused somewhere (the admin at least, anonymous nearly everywhere).
     assert checked >= 10, checked
