@@ -111,6 +111,7 @@ check-deploy: venv
 	RIGHTSDESK_LOOKUP_KEY="$${RIGHTSDESK_LOOKUP_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	RIGHTSDESK_AUDIT_KEY="$${RIGHTSDESK_AUDIT_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-rightsdesk.example.org}" \
+	RIGHTSDESK_SMTP_HOST="$${RIGHTSDESK_SMTP_HOST:-smtp.example.org}" \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # pip-audit: the project's resolved requirements (pinned from this environment) against PyPI's

@@ -34,7 +34,7 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # Each worker loads the app itself: no database connection is shared across a fork.
 preload_app = False
 # Heartbeat files in memory, not on a disk that may stall.
-_SHM = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, not data
+_SHM = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, not data  # nosec B108
 if os.path.isdir(_SHM):
     worker_tmp_dir = _SHM
 

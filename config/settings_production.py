@@ -5,6 +5,7 @@ environment and are required here (no generated files, no development defaults):
 
     DJANGO_SECRET_KEY, RIGHTSDESK_FIELD_KEY, RIGHTSDESK_LOOKUP_KEY, RIGHTSDESK_AUDIT_KEY
     DJANGO_ALLOWED_HOSTS            e.g. rightsdesk.example.org
+    RIGHTSDESK_SMTP_HOST            the mail server (notifications must leave the machine)
     DJANGO_CSRF_TRUSTED_ORIGINS     optional, e.g. https://rightsdesk.example.org
     DJANGO_SECURE_PROXY_HEADER      optional: the header the TLS proxy sets, e.g.
                                     X-Forwarded-Proto (only if the proxy always sets it)
@@ -34,6 +35,9 @@ FIELD_ENCRYPTION_KEY = _required("RIGHTSDESK_FIELD_KEY")
 LOOKUP_HASH_KEY = _required("RIGHTSDESK_LOOKUP_KEY")
 AUDIT_CHAIN_KEY = _required("RIGHTSDESK_AUDIT_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
+# Mail goes through SMTP (config/settings.py builds MAILERS from RIGHTSDESK_SMTP_*): in production
+# the development fallback, files under var/mail/, would silently keep every notice on disk.
+_required("RIGHTSDESK_SMTP_HOST")
 
 # --- HTTPS only -------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)

@@ -18,6 +18,7 @@ def production_values(monkeypatch) -> dict:
     for name in SECRETS:
         monkeypatch.setenv(name, secrets.token_urlsafe(50))
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "testserver")
+    monkeypatch.setenv("RIGHTSDESK_SMTP_HOST", "smtp.example.org")
     sys.modules.pop("config.settings_production", None)
     module = importlib.import_module("config.settings_production")
     sys.modules.pop("config.settings_production", None)

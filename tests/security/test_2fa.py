@@ -64,12 +64,12 @@ def test_a_staff_password_alone_reaches_no_case_no_staff_page_and_no_download(
     under_review,  # noqa: F811
 ):
     # Given a caseworker who has an authenticator, signed in with the password only,
-    case, document = under_review
+    case, document, evidence = under_review
     confirmed_device(world.caseworker)
     response = sign_in_with_password(client, world.caseworker)
     assert response.status_code == 302 and response["Location"].startswith(VERIFY)
     # when they open every URL of the case (downloads included) and the staff pages,
-    urls = _urls(case, document) + staff_pages()
+    urls = _urls(case, document, evidence) + staff_pages()
     assert len(urls) > 20
     for url in urls:
         got = client.get(url)
@@ -84,7 +84,7 @@ def test_a_staff_password_alone_reaches_no_case_no_staff_page_and_no_download(
 
 
 def test_a_staff_member_without_an_authenticator_is_led_to_enrolment(client, world, under_review):  # noqa: F811
-    case, _document = under_review
+    case, _document, _evidence = under_review
     response = sign_in_with_password(client, world.caseworker)
     assert response["Location"].startswith(SETUP)
     case_url = reverse("casework:case_detail", args=[case.reference])
@@ -130,7 +130,7 @@ def test_a_signed_in_staff_member_with_a_device_cannot_enrol_another(client, wor
 
 
 def test_the_code_from_the_authenticator_opens_the_case(client, world, under_review):  # noqa: F811
-    case, _document = under_review
+    case, _document, _evidence = under_review
     device = confirmed_device(world.caseworker)
     sign_in_with_password(client, world.caseworker)
     key_before = client.session.session_key
@@ -152,7 +152,7 @@ def test_an_outside_next_is_not_followed(client, world):
 
 
 def test_a_recovery_code_works_once(client, world, under_review):  # noqa: F811
-    case, _document = under_review
+    case, _document, _evidence = under_review
     confirmed_device(world.supervisor)
     codes = recovery_codes_issue(user=world.supervisor)
     case_url = reverse("casework:case_detail", args=[case.reference])
@@ -206,7 +206,7 @@ def test_the_gate_gives_an_unverified_staff_session_nothing(client, world, under
 
 
 def test_force_login_of_these_tests_is_not_verified(client, world, under_review):  # noqa: F811
-    case, _document = under_review
+    case, _document, _evidence = under_review
     client.force_login(world.caseworker)
     assert client.get(reverse("casework:case_detail", args=[case.reference])).status_code == 302
 

@@ -23,6 +23,7 @@ def _production_env() -> dict[str, str]:
     for name in SECRETS:
         env[name] = secrets.token_urlsafe(50)
     env["DJANGO_ALLOWED_HOSTS"] = "rightsdesk.example.org"
+    env["RIGHTSDESK_SMTP_HOST"] = "smtp.example.org"
     return env
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services import user_deactivate
 from security.middleware import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
+from tests.e2e.signing_in import authenticator_code
 from tests.factories import PASSWORD
 
 from .production import use_production_security
@@ -18,10 +19,15 @@ LOGIN = "/accounts/login/"
 
 
 def _sign_in(client: Client, user: User, **extra):
+    """Password, then the authenticator's code (staff need a second factor)."""
     response = client.post(
         LOGIN, {"username": user.username, "password": PASSWORD}, follow=False, **extra
     )
     assert response.status_code == 302, response.status_code
+    code = authenticator_code(user.username)
+    if code is not None:
+        response = client.post(reverse("accounts:two_factor_verify"), {"code": code}, **extra)
+        assert response.status_code == 302, response.status_code
     return response
 
 
