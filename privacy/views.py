@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from casework.errors import DomainError, NotFound
 from casework.permissions import Access, get_case_or_404, principal_for
@@ -83,6 +84,7 @@ def erasure_request(request, reference: str):
 
 @never_cache
 @login_required
+@require_safe
 def erasure_queue_page(request):
     """Supervisors: erasure requests waiting for a decision."""
     if not principal_for(request.user).supervisor_paths:
