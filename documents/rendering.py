@@ -90,14 +90,19 @@ def time_limit(seconds: float | None):
         return
 
     armed = [True]
+    fired = [False]
 
     def expired(signum, frame):
         if armed[0]:  # not once the block has ended and the timer is being taken down
+            fired[0] = True
             raise _Expired()
 
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, expired)
-    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The signal repeats every 0.1 s: raised inside a garbage-collector callback or a __del__,
+    # the exception is swallowed by Python ("unraisable"), and the next one interrupts the block.
+    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+    too_long = RenderError(f"the render took longer than {seconds:g} seconds")
     try:
         try:
             yield
@@ -105,7 +110,10 @@ def time_limit(seconds: float | None):
             armed[0] = False
             signal.setitimer(signal.ITIMER_REAL, 0)
     except _Expired as exc:  # also when it fired as the block was ending
-        raise RenderError(f"the render took longer than {seconds:g} seconds") from exc
+        raise too_long from exc
+    else:
+        if fired[0]:  # every interruption was swallowed, and the block finished late
+            raise too_long
     finally:
         signal.signal(signal.SIGALRM, previous_handler)
         remaining, interval = previous_timer

@@ -49,6 +49,32 @@ def test_the_time_limit_interrupts_a_block_that_runs_too_long():
     assert time.monotonic() - started < 2
 
 
+def test_an_interruption_swallowed_inside_the_block_is_repeated():
+    # Raised inside a garbage-collector callback or a __del__, the interruption is swallowed by
+    # Python; the next one, 0.1 s later, ends the block.
+    with pytest.raises(RenderError, match="longer than 0.05 seconds"):
+        with time_limit(0.05):
+            try:
+                while True:
+                    pass
+            except BaseException:  # noqa: S110 - the swallowing under test
+                pass
+            while True:
+                pass
+
+
+def test_a_block_that_swallowed_every_interruption_still_fails_when_it_ends():
+    with pytest.raises(RenderError, match="longer than 0.05 seconds"):
+        with time_limit(0.05):
+            deadline = time.monotonic() + 0.4
+            while time.monotonic() < deadline:
+                try:
+                    while time.monotonic() < deadline:
+                        pass
+                except BaseException:  # noqa: S110 - the swallowing under test
+                    pass
+
+
 def test_the_time_limit_puts_back_a_timer_set_before_it():
     import signal
 
