@@ -144,3 +144,13 @@ def test_creating_and_revoking_a_token_is_audited_without_the_token(world):
     assert raw not in str([e.payload for e in events]) and "热线" not in str(
         [e.payload for e in events]
     )
+
+
+def test_staff_find_the_token_page_in_the_navigation_and_workers_do_not(world, client):
+    from django.urls import reverse
+
+    link = f'href="{reverse("api-tokens")}"'
+    client.force_login(world.caseworker)
+    assert link in client.get(reverse("casework:queue")).content.decode()
+    client.force_login(world.worker)
+    assert link not in client.get(reverse("casework:my_cases")).content.decode()
