@@ -141,3 +141,23 @@ def test_wrong_codes_at_the_second_step_are_throttled_per_client(client, world, 
     response = own.post("/accounts/two-factor/", {"code": good}, REMOTE_ADDR=REAL_USER)
     assert response.status_code == 302
     assert own.get("/cases/", REMOTE_ADDR=REAL_USER).status_code == 200
+
+
+def test_an_address_the_client_claims_in_x_forwarded_for_is_not_believed(client, world, settings):
+    # security.md F6: the client's own X-Forwarded-For does not make it another client.
+    limit = settings.LOGIN_THROTTLE["PER_PAIR"]
+    for n in range(limit):
+        response = client.post(
+            LOGIN,
+            {"username": world.caseworker.username, "password": "wrong"},
+            REMOTE_ADDR=ATTACKER,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}",
+        )
+        assert response.status_code == 200
+    refused = client.post(
+        LOGIN,
+        {"username": world.caseworker.username, "password": PASSWORD},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
+    assert refused.status_code == 429
