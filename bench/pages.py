@@ -48,6 +48,21 @@ def _bench_supervisor() -> User:
     ).get()
 
 
+def _bench_district_supervisor() -> User:
+    """The supervisor of the busiest district union: a subtree of 50 organisations at full
+    scale (the district and its 49 enterprise unions)."""
+    district = (
+        Organisation.objects.filter(
+            kind=OrganisationKind.DISTRICT_UNION, name_en__startswith=BENCH_PREFIX
+        )
+        .order_by("pk")
+        .first()
+    )
+    return User.objects.filter(
+        memberships__organisation=district, memberships__role=Role.SUPERVISOR
+    ).get()
+
+
 def _client_for(user: User) -> Client:
     """A signed-in session as staff have it after the password and the authenticator code:
     the second factor verified, so every request pays django-otp's device check."""
@@ -207,6 +222,7 @@ def benchmarks() -> list[Benchmark]:
             _queue("?state=open&sort=deadline"),
         ),
         page("queue_supervisor", _bench_supervisor, _queue()),
+        page("queue_supervisor_subtree", _bench_district_supervisor, _queue()),
         page(
             "queue_supervisor_urgent",
             _bench_supervisor,

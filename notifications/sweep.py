@@ -48,6 +48,7 @@ class SweepReport:
     deliveries_sent: int = 0
     cases_purged: int = 0
     idempotency_records_purged: int = 0
+    tally_rows: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -120,6 +121,7 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
     still run."""
     from api.idempotency import idempotency_records_purge
     from casework.services.referrals import referrals_expire_due
+    from casework.services.tally import tally_compact
     from documents.services import documents_reap_stuck
     from privacy.purge import purge_due_cases
 
@@ -157,4 +159,19 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
     step("deliveries", send_due)
     report.cases_purged = step("retention", lambda: len(purge_due_cases(now=now)))
     report.idempotency_records_purged = step("idempotency", idempotency_records_purge)
+    report.tally_rows = step("tally", tally_compact)
+    step("statistics", database_statistics_refresh)
     return report
+
+
+def database_statistics_refresh() -> int:
+    """SQLite gathers no query-planner statistics by itself; without them a queue over a large
+    organisation subtree walks the wrong index. `ANALYZE` with an analysis limit samples each
+    index (seconds at a million cases). PostgreSQL's autovacuum does this itself."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("ANALYZE")
+    return 0

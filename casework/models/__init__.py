@@ -4,12 +4,14 @@ from .eligibility import EligibilityAssessment  # noqa: F401
 from .parties import CaseParty, Employer, Worker
 from .proceedings import Proceeding
 from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
+from .tally import CaseTally
 
 __all__ = [
     "AuditEvent",
     "Case",
     "CaseGroupObjectPermission",
     "CaseParty",
+    "CaseTally",
     "CaseUserObjectPermission",
     "Claim",
     "ConsentRecord",

@@ -136,8 +136,22 @@ class Case(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["owning_org", "state", "-created_at"], name="case_queue_idx"),
-            models.Index(fields=["owning_org", "next_deadline"], name="case_queue_deadline_idx"),
             models.Index(fields=["assignee", "state"], name="case_assignee_idx"),
+            # The queue's newest/oldest first within one organisation, and over many
+            # organisations (a supervisor's subtree) by walking the dates in order.
+            models.Index(fields=["owning_org", "created_at", "id"], name="case_org_created_idx"),
+            models.Index(fields=["created_at", "id"], name="case_created_idx"),
+            # Open cases by nearest deadline (the deadline sort and the urgent filter).
+            models.Index(
+                fields=["owning_org", "next_deadline", "id"],
+                condition=Q(state__in=list(OPEN_STATES)),
+                name="case_org_open_deadline_idx",
+            ),
+            models.Index(
+                fields=["next_deadline", "id"],
+                condition=Q(state__in=list(OPEN_STATES)),
+                name="case_open_deadline_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=S.values), name="case_state_valid"),

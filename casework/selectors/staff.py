@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,9 +36,19 @@ from ..choices import (
     ReopenReason,
     Route,
 )
-from ..models import AuditEvent, Case, CaseParty, Claim, ConsentRecord, Message, Referral
+from ..models import (
+    AuditEvent,
+    Case,
+    CaseParty,
+    CaseTally,
+    Claim,
+    ConsentRecord,
+    Message,
+    Referral,
+)
 from ..permissions import (
     Access,
+    case_scope,
     is_supervisor,
     is_union_staff,
     principal_for,
@@ -117,6 +127,7 @@ class QueueFilters:
 @dataclass
 class QueueRow:
     case: Case
+    state_label: str
     categories: list[str]
     deadline: Deadline
     can_claim: bool
@@ -131,9 +142,14 @@ class QueueCounts:
     states_total: int  # the sum of by_state (the set before the state filter)
 
 
-def _queue_base(user, filters: QueueFilters, today: date) -> QuerySet:
-    """Visible cases narrowed by every filter but the state."""
-    qs = visible_cases(user)
+def _narrowed(filters: QueueFilters) -> bool:
+    """Whether a filter other than the state narrows the queue (then the counts are counted
+    from the cases, not read from the tally)."""
+    return bool(filters.category or filters.assignee or filters.urgent or filters.q.strip())
+
+
+def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> QuerySet:
+    """`qs` (visible cases, or a part of them) narrowed by every filter but the state."""
     if filters.category:
         qs = qs.filter(
             Exists(
@@ -168,6 +184,12 @@ def _state_q(state: str) -> Q:
     return Q(state=state)
 
 
+def _states_of(state: str) -> list[str]:
+    if state == OPEN:
+        return CaseState.open()
+    return [state] if state else list(CaseState.values)
+
+
 def _ordering(sort: str) -> list:
     if sort == "oldest":
         return ["created_at", "id"]
@@ -176,53 +198,137 @@ def _ordering(sort: str) -> list:
     return ["-created_at", "-id"]
 
 
-def _page_of(qs: QuerySet, number, count: int) -> Page:
-    paginator = Paginator(qs, settings.RIGHTSDESK["QUEUE_PAGE_SIZE"])
+_KEY_FIELDS = ("pk", "created_at", "next_deadline")
+
+
+def _sort_key(sort: str):
+    """The ordering of `_ordering` for (pk, created_at, next_deadline) tuples in Python."""
+    if sort == "oldest":
+        return lambda k: (k[1], k[0])
+    if sort == "deadline":
+        return lambda k: (k[2] is None, k[2] or date.min, k[0])
+    return lambda k: (-k[1].timestamp(), -k[0])
+
+
+class _MergedRows:
+    """The page rows of a queue made of two disjoint parts, each sorted by the database: the
+    cases seen through the user's organisations (possibly many) and the few granted to the
+    user directly (fetched whole). Slicing merges their sort keys in Python and then loads
+    the page's cases by primary key. Paginator slices this like a queryset."""
+
+    MAX_GRANTED = 2000  # beyond this many granted-only cases the queue asks the database
+
+    def __init__(self, org_qs: QuerySet, granted_qs: QuerySet, rows_qs: QuerySet, sort: str):
+        self.org_qs, self.granted_qs, self.rows_qs, self.sort = org_qs, granted_qs, rows_qs, sort
+
+    def __getitem__(self, window: slice) -> list[Case]:
+        top = window.stop
+        ordering = _ordering(self.sort)
+        keys = list(self.org_qs.order_by(*ordering).values_list(*_KEY_FIELDS)[:top])
+        keys += self.granted_qs.order_by(*ordering).values_list(*_KEY_FIELDS)[:top]
+        keys.sort(key=_sort_key(self.sort))
+        pks = [k[0] for k in keys[window.start : top]]
+        # Unordered: an ORDER BY would tempt the planner to walk a date index past every case.
+        by_pk = {c.pk: c for c in self.rows_qs.filter(pk__in=pks).order_by()}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def _page_of(rows, number, count: int) -> Page:
+    paginator = Paginator(rows, settings.RIGHTSDESK["QUEUE_PAGE_SIZE"])
     # The count is already known from the aggregate; do not ask the database again.
     paginator.__dict__["count"] = count
     return paginator.get_page(number)
 
 
+def _queue_counts(scope, org_part, granted_part, filters) -> tuple[dict, dict]:
+    """Counts by state of the two parts of the queue, in one query: the organisations' part
+    from the tally (casework.models.CaseTally) unless a filter narrows it, the granted part
+    always from the cases (a user holds few grants)."""
+    granted = granted_part.order_by().values_list("state").annotate(n=Count("pk"), part=Value(2))
+    if org_part is None:
+        parts = granted
+    elif _narrowed(filters):
+        parts = (
+            org_part.order_by().values_list("state").annotate(n=Count("pk"), part=Value(1))
+        ).union(granted, all=True)
+    else:
+        tally = CaseTally.objects.filter(
+            Q(org_id__in=sorted(scope.all_org_ids))
+            | Q(org_id__in=sorted(scope.unrestricted_org_ids), restricted=False)
+        )
+        parts = (tally.order_by().values_list("state").annotate(n=Sum("n"), part=Value(1))).union(
+            granted, all=True
+        )
+    org_counts = dict.fromkeys(CaseState.values, 0)
+    granted_counts = dict.fromkeys(CaseState.values, 0)
+    for state, n, part in parts:
+        target = org_counts if part == 1 else granted_counts
+        if state in target:
+            target[state] += n
+    return org_counts, granted_counts
+
+
 def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     """The staff queue: one page of `QueueRow`s and the counts of the filtered set.
 
-    Queries: one aggregate for the counts, one for the page, one for the page's categories and,
+    The visible cases come in two disjoint parts (`permissions.case_scope`): those of the
+    user's organisations, which the database walks in index order however many there are,
+    and those granted to the user directly. Queries: one for the counts of both parts, one
+    for the page (three when both parts have cases in it), one for the page's categories and,
     for supervisors, one for the people each row can be assigned to."""
     p = principal_for(user)
     today = timezone.localdate()
-    base = _queue_base(user, filters, today)
-    aggregates = {s: Count("pk", filter=Q(state=s)) for s in CaseState.values}
-    by_state = base.aggregate(**aggregates)
-    states_total = sum(by_state.values())
-    if filters.state == OPEN:
-        total = sum(by_state[s] for s in CaseState.open())
-    elif filters.state:
-        total = by_state.get(filters.state, 0)
-    else:
-        total = states_total
-    qs = base.filter(_state_q(filters.state)) if filters.state else base
-    qs = (
-        qs.select_related("owning_org", "assignee", "primary_employer")
-        .prefetch_related(
-            Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
-        )
-        .defer("facts", "receipt_digest")
-        .order_by(*_ordering(filters.sort))
+    scope = case_scope(user)
+    org_part = (
+        _queue_base(Case.objects.filter(scope.org_q()), user, filters, today)
+        if scope.has_orgs
+        else None
     )
-    page = _page_of(qs, filters.page, total)
+    granted_part = _queue_base(Case.objects.filter(scope.granted_q()), user, filters, today)
+    org_counts, granted_counts = _queue_counts(scope, org_part, granted_part, filters)
+    by_state = {s: org_counts[s] + granted_counts[s] for s in CaseState.values}
+    states_total = sum(by_state.values())
+    wanted = _states_of(filters.state)
+    total = sum(by_state[s] for s in wanted)
+    granted_total = sum(granted_counts[s] for s in wanted)
+
+    def rows(qs: QuerySet) -> QuerySet:
+        qs = qs.filter(_state_q(filters.state)) if filters.state else qs
+        return (
+            qs.select_related("owning_org", "assignee", "primary_employer")
+            .prefetch_related(
+                Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
+            )
+            .defer("facts", "receipt_digest")
+            .order_by(*_ordering(filters.sort))
+        )
+
+    if org_part is None:
+        listed = rows(granted_part)
+    elif granted_total == 0:
+        listed = rows(org_part)
+    elif granted_total <= _MergedRows.MAX_GRANTED:
+        listed = _MergedRows(
+            rows(org_part), rows(granted_part), rows(Case.objects.all()), filters.sort
+        )
+    else:
+        listed = rows(_queue_base(visible_cases(user), user, filters, today))
+    page = _page_of(listed, filters.page, total)
     cases = list(page.object_list)
     assignable = (
         assignable_by_org({c.owning_org_id for c in cases if is_supervisor(p, c)})
         if p.supervisor_paths
         else {}
     )
-    rows = []
+    state_labels = dict(CaseState.choices)
+    rows_out = []
     for case in cases:
         open_ = case.state in CaseState.open()
         can_assign = open_ and is_supervisor(p, case)
-        rows.append(
+        rows_out.append(
             QueueRow(
                 case=case,
+                state_label=state_labels[case.state],
                 categories=[c.name for c in case.categories.all()],
                 deadline=deadline_of(case, today),
                 can_claim=open_ and case.assignee_id is None and is_union_staff(p, case),
@@ -230,7 +336,7 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
                 assignable=assignable.get(case.owning_org_id, []) if can_assign else [],
             )
         )
-    page.object_list = rows
+    page.object_list = rows_out
     return page, QueueCounts(total=total, by_state=by_state, states_total=states_total)
 
 
@@ -259,17 +365,15 @@ def assignable_by_org(org_ids) -> dict[int, list[User]]:
 
 
 def queue_people(user) -> list[User]:
-    """The people the assignee filter offers: union staff of the user's own organisations and,
-    for supervisors, of every organisation below them. One query."""
+    """The people the assignee filter offers: union staff of the user's own organisations
+    (a supervisor's subtree may hold thousands; its other people are filtered by their own
+    organisation's supervisors, or through "Me" and "Unassigned"). One query."""
     p = principal_for(user)
-    q = Q(organisation_id__in=p.union_org_ids)
-    for path in p.supervisor_paths:
-        q |= Q(organisation__path__startswith=path)
-    if not p.union_org_ids and not p.supervisor_paths:
+    if not p.union_org_ids:
         return []
-    ids = Membership.objects.filter(q, role__in=[Role.CASEWORKER, Role.SUPERVISOR]).values(
-        "user_id"
-    )
+    ids = Membership.objects.filter(
+        organisation_id__in=p.union_org_ids, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
+    ).values("user_id")
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
 
 
