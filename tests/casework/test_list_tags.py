@@ -1,0 +1,74 @@
+"""The list-page tags (casework/templatetags/lists.py) print what the pages printed before."""
+
+from datetime import date
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import translation
+
+from casework.selectors.staff import Deadline
+
+
+def _render(source: str, **context) -> str:
+    return Template("{% load lists %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("deadline", "zh", "en"),
+    [
+        (Deadline(date=None, days_left=None, urgent=False, open=True), ["—"], ["—"]),
+        (
+            Deadline(date=date(2026, 12, 1), days_left=5, urgent=True, open=True),
+            ["2026", "剩余5日", "紧急"],
+            ["2026", "5 days left", "Urgent"],
+        ),
+        (
+            Deadline(date=date(2026, 12, 1), days_left=0, urgent=True, open=True),
+            ["今日届满"],
+            ["last day today"],
+        ),
+        (
+            Deadline(date=date(2026, 12, 1), days_left=-3, urgent=True, open=True),
+            ["已届满3日"],
+            ["expired 3 days ago"],
+        ),
+        (
+            Deadline(date=date(2026, 12, 1), days_left=-1, urgent=False, open=True),
+            ["已届满1日"],
+            ["expired 1 day ago"],
+        ),
+    ],
+)
+def test_the_deadline_tag_prints_date_days_and_urgency(deadline, zh, en):
+    for language, expected in (("zh-hans", zh), ("en", en)):
+        with translation.override(language):
+            html = _render("{% deadline d %}", d=deadline)
+        for text in expected:
+            assert text in html, (language, html)
+    closed = Deadline(date=date(2026, 12, 1), days_left=5, urgent=False, open=False)
+    with translation.override("en"):
+        assert "left" not in _render("{% deadline d %}", d=closed)
+
+
+def test_case_urls_are_the_reversed_urls():
+    for name in ("casework:case_detail", "casework:case_claim", "casework:case_assign"):
+        assert _render("{{ ref|case_url:name }}", ref="CZ-2026-000123", name=name) == reverse(
+            name, args=["CZ-2026-000123"]
+        )
+
+
+def test_assign_options_mark_the_assignee_and_escape_names(django_user_model):
+    class Person:
+        def __init__(self, pk, name):
+            self.pk, self.name = pk, name
+
+        def __str__(self):
+            return self.name
+
+    people = [Person(7, "王<b>"), Person(17, "李")]
+    html = _render("{% assign_options p 17 %}|{% assign_options p None %}", p=people)
+    first, second = html.split("|")
+    assert '<option value="17" selected>李</option>' in first
+    assert '<option value="7">王&lt;b&gt;</option>' in first
+    assert "selected" not in second
