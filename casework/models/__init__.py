@@ -4,12 +4,14 @@ from .eligibility import EligibilityAssessment  # noqa: F401
 from .parties import CaseParty, Employer, Worker
 from .proceedings import Proceeding
 from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
+from .search import CaseSearchTerm, SearchKind
 
 __all__ = [
     "AuditEvent",
     "Case",
     "CaseGroupObjectPermission",
     "CaseParty",
+    "CaseSearchTerm",
     "CaseUserObjectPermission",
     "Claim",
     "ConsentRecord",
@@ -20,5 +22,6 @@ __all__ = [
     "Proceeding",
     "ReferenceCounter",
     "Referral",
+    "SearchKind",
     "Worker",
 ]
