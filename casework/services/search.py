@@ -145,11 +145,14 @@ _SOURCES = """
         WHERE NOT EXISTS (SELECT 1 FROM casework_caseparty p
                           WHERE p.case_id = c.id AND p.employer_id = c.primary_employer_id)
 """
+# MATERIALIZED: the normalised term is computed once per row, not once per mention below.
 _INSERT = (
-    "INSERT INTO casework_casesearchterm (case_id, kind, term, grams) "  # noqa: S608 - constants
-    "SELECT case_id, kind, term, CASE WHEN kind = 'name' THEN {grams} ELSE '' END FROM ("
+    "WITH terms AS MATERIALIZED ("  # noqa: S608 - constants only
     "    SELECT case_id, kind, {norm} AS term FROM (" + _SOURCES + ") sources"
-    ") terms WHERE term <> ''"
+    ") "
+    "INSERT INTO casework_casesearchterm (case_id, kind, term, grams) "
+    "SELECT case_id, kind, term, CASE WHEN kind = 'name' THEN {grams} ELSE '' END "
+    "FROM terms WHERE term <> ''"
 )
 # PostgreSQL's forms of search_normalise (NFKC, no whitespace, lower case) and search_grams.
 _PG_NORM = r"lower(regexp_replace(normalize(value, NFKC), '\s', '', 'g'))"
