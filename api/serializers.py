@@ -58,7 +58,10 @@ class CaseListQuerySerializer(serializers.Serializer):
     )
     urgent = serializers.BooleanField(required=False, default=False)
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="reference or employer name"
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="reference, worker or employer name, or credit code",
     )
     sort = serializers.ChoiceField(
         choices=["newest", "oldest", "deadline"], required=False, default="newest"

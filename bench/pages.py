@@ -213,6 +213,7 @@ def intake_submit() -> Benchmark:
 
 def benchmarks() -> list[Benchmark]:
     from bench.reports import benchmarks as report_benchmarks
+    from bench.search import benchmarks as search_benchmarks
 
     return [
         page("queue_caseworker", _bench_caseworker, _queue()),
@@ -244,6 +245,7 @@ def benchmarks() -> list[Benchmark]:
         intake_submit(),
         *_api_benchmarks(),
         *report_benchmarks(),
+        *search_benchmarks(),
     ]
 
 

@@ -18,13 +18,15 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from casework.audit import audit_record
-from casework.models import AuditEvent, Case, CaseParty, Worker
+from casework.models import AuditEvent, Case, CaseParty, CaseSearchTerm, Worker
+from casework.services.search import case_search_index
 
 from .models import ErasureRequest, PurgedCase, PurgeReason
 
 # Rows of the case that a purge keeps: the audit chain (codes and ids only), the purge mark,
-# and the erasure requests (which stop naming the worker).
-_KEPT = {AuditEvent, PurgedCase, ErasureRequest}
+# and the erasure requests (which stop naming the worker). The search terms are written afresh
+# from the stripped case (casework.services.search), so that no worker's name stays in them.
+_KEPT = {AuditEvent, PurgedCase, ErasureRequest, CaseSearchTerm}
 
 # What a stripped case keeps, for anonymous statistics: reference, channel, confidentiality,
 # owning organisation, categories, state, stage, outcome, amounts, reject reason and route
@@ -126,6 +128,9 @@ def case_purge(*, case: Case, reason: str, actor=None) -> PurgedCase:
     for name, value in _STRIPPED.items():
         setattr(case, name, value)
     case.save(update_fields=[*_STRIPPED, "updated_at"])
+    # The stripped case is still found by what it keeps (reference, employer), never again by
+    # a worker's name.
+    case_search_index([case.pk])
     record = PurgedCase.objects.create(case=case, reason=reason, purged_at=timezone.now())
     audit_record(
         verb="case_purged",

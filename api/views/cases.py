@@ -36,8 +36,9 @@ class CaseListView(ApiView):
         description=(
             "The cases the caller may see in full (the staff queue, the same gate as the pages): "
             "filters by state (or `open`), category code, assignee (`me`, `unassigned`, a user "
-            "id), urgent, and a search `q` in the reference and employer names. Ordered by "
-            "`sort` (newest, oldest, deadline) with the id last, 50 per page."
+            "id), urgent, and a search `q` by reference, worker or employer name, or credit "
+            "code (names: any part of 2 or more characters; references and codes: their start). "
+            "Ordered by `sort` (newest, oldest, deadline) with the id last, 50 per page."
         ),
     )
     def get(self, request):

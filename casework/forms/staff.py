@@ -37,7 +37,10 @@ class QueueFilterForm(forms.Form):
     """GET filters of the queue; invalid values are ignored rather than refused."""
 
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100, help_text=_("Case ref. or employer name")
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Case ref., worker or employer name, or unified social credit code"),
     )
     state = forms.ChoiceField(label=_("State"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)

@@ -4,6 +4,7 @@ from .eligibility import EligibilityAssessment  # noqa: F401
 from .parties import CaseParty, Employer, Worker
 from .proceedings import Proceeding
 from .records import Claim, ConsentRecord, Message, Note, Notification, Referral
+from .search import CaseSearchTerm, SearchKind
 from .tally import CaseTally
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "CaseGroupObjectPermission",
     "CaseParty",
     "CaseTally",
+    "CaseSearchTerm",
     "CaseUserObjectPermission",
     "Claim",
     "ConsentRecord",
@@ -22,5 +24,6 @@ __all__ = [
     "Proceeding",
     "ReferenceCounter",
     "Referral",
+    "SearchKind",
     "Worker",
 ]

@@ -168,13 +168,9 @@ def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> Query
         qs = qs.filter(urgent_q(today))
     text = filters.q.strip()
     if text:
-        qs = qs.filter(
-            Q(reference__icontains=text)
-            | Q(primary_employer__name__icontains=text)
-            | Exists(
-                CaseParty.objects.filter(case_id=OuterRef("pk"), employer__name__icontains=text)
-            )
-        )
+        from .search import case_search_q  # the search index (reference, names, credit codes)
+
+        qs = qs.filter(case_search_q(text))
     return qs
 
 

@@ -36,6 +36,7 @@ from ..crypto import digests_equal, lookup_digest
 from ..errors import DomainError
 from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker
 from ..validators import is_valid_credit_code, is_valid_id_number
+from .search import case_search_add
 
 # Receipt codes: 16 characters from an alphabet without look-alikes (no I, L, O, U):
 # 32 symbols, 5 bits each, 80 bits in all (glossary §1.5, security.md E).
@@ -346,6 +347,11 @@ def _write_filing(
             CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name))
         )
     CaseParty.objects.bulk_create(parties)
+    case_search_add(
+        case=case,
+        workers=[p.worker for p in parties if p.worker is not None],
+        employers=[employer],
+    )
     Claim.objects.bulk_create(
         Claim(
             case=case,

@@ -1,0 +1,90 @@
+"""Staff search: which cases a text names — by reference, worker name, employer name or unified
+social credit code — answered from the search index (`CaseSearchTerm`), never by scanning cases.
+
+What a query finds depends on its length, so that every query is served by an index:
+
+- 2 characters or more: any name that contains it, and any reference, credit code or name
+  that starts with it. Names are searched inside through a trigram index (FTS5 on SQLite,
+  pg_trgm on PostgreSQL) of their character pairs (`search_grams`), which also answers
+  2-character queries — many Chinese names, and 纺织 in a textile firm's name — that a trigram
+  index of the names themselves could not; starts are matched on a B-tree;
+- 1 character: a term that is exactly it (a one-character prefix or substring would name a
+  large part of all cases and help nobody).
+
+Both the index and the query are normalised alike (`search_normalise`): compatibility forms
+folded (full-width ＣＺ is CZ), lower case, no whitespace.
+
+The result is a filter on cases, to be applied to a gated queryset (`visible_cases`): search
+never widens what a user sees.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ..models import CaseSearchTerm, SearchKind
+from ..models.search import SQLITE_FTS_MATCH
+
+# Above every character a term can hold: `term >= q AND term < q + TOP` is "starts with q".
+TOP = "\U0010ffff"
+
+
+def search_normalise(text: str) -> str:
+    """The form both terms and queries take. The bulk rebuild computes the same in SQL
+    (casework.services.search)."""
+    return "".join(unicodedata.normalize("NFKC", text or "").lower().split())
+
+
+def _pairs(term: str) -> str:
+    return " ".join(term[i : i + 2] for i in range(len(term) - 1))
+
+
+def search_grams(term: str) -> str:
+    """What the trigram index holds of a normalised name: its character pairs, space-separated,
+    with a space at each end (" 王小 小明 "); empty below 2 characters."""
+    return f" {_pairs(term)} " if len(term) >= 2 else ""
+
+
+def _query_grams(term: str) -> str:
+    """A query of n ≥ 2 characters as the run of n - 1 pairs a name containing it holds (" 小明");
+    it cannot match across pairs: the spaces sit every third character."""
+    return f" {_pairs(term)}"
+
+
+def _prefix(term: str) -> Q:
+    if connection.vendor == "postgresql":
+        # LIKE 'prefix%' is served by the text_pattern_ops B-tree whatever the collation.
+        return Q(term__startswith=term)
+    # SQLite compares terms byte-wise (BINARY), in code point order: a range on the B-tree.
+    return Q(term__gte=term, term__lt=term + TOP)
+
+
+def _contains(term: str) -> Q:
+    """Names containing the term (2 characters or more), through the trigram index."""
+    grams = _query_grams(term)
+    if connection.vendor == "sqlite":
+        phrase = '"' + grams.replace('"', '""') + '"'
+        return Q(pk__in=RawSQL(SQLITE_FTS_MATCH, [phrase]))  # noqa: S611 - a constant
+    # PostgreSQL: the partial GIN pg_trgm index on names' grams; elsewhere a scan of the terms.
+    return Q(kind=SearchKind.NAME, grams__contains=grams)
+
+
+def matching_case_ids(text: str) -> QuerySet | None:
+    """The ids of the cases whose index terms match `text` (a subquery), or None when the text
+    holds nothing to search for."""
+    term = search_normalise(text)
+    if not term:
+        return None
+    match = Q(term=term) if len(term) == 1 else _prefix(term) | _contains(term)
+    return CaseSearchTerm.objects.filter(match).values("case_id")
+
+
+def case_search_q(text: str) -> Q:
+    """A filter on cases: those that `text` names (see the module docstring). An empty text
+    filters nothing."""
+    ids = matching_case_ids(text)
+    return Q() if ids is None else Q(pk__in=ids)
