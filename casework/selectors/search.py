@@ -73,13 +73,51 @@ def _contains(term: str) -> Q:
     return Q(kind=SearchKind.NAME, grams__contains=grams)
 
 
+# A Chinese firm's name is region + trade name (字号) + trade + legal form, e.g.
+# 常州 + 恒远 + 碳纤维材料 + 有限公司. Only the trade name is rare: the pairs of 常州 or 有限公司
+# occur in most names, and a trigram index answers a query made of them by reading nearly all
+# of its entries. A long name is therefore looked up by its distinctive middle, and the whole
+# query is then checked on those few candidates.
+_REGIONS = ("江苏省", "江苏", "常州市", "常州", "武进区", "新北区", "天宁区", "钟楼区", "金坛区")
+_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "工厂", "厂")
+_TRADES = (
+    "人力资源服务", "劳务派遣", "建设工程", "建筑工程", "机械制造", "新能源科技", "碳纤维科技",
+    "碳纤维材料", "新材料", "科技", "实业", "纺织", "物流", "贸易", "电子", "材料", "服饰",
+)  # fmt: skip
+
+
+def _distinctive(term: str) -> str:
+    """The trade-name part of a firm's name (the whole term when nothing generic is found)."""
+    core = term
+    for affixes, strip in ((_REGIONS, str.removeprefix), (_FORMS, str.removesuffix)):
+        for affix in affixes:
+            shorter = strip(core, affix)
+            if shorter != core:
+                core = shorter
+                break
+    for trade in _TRADES:
+        if core.endswith(trade) and len(core) > len(trade) + 1:
+            core = core.removesuffix(trade)
+            break
+    return core if len(core) >= 2 else term
+
+
+def _contains_long(term: str) -> Q:
+    core = _distinctive(term)
+    if core == term:
+        return _contains(term)
+    # The candidates named by the rare part, then the whole query on them (a LIKE on a few
+    # rows of the index table, by their primary keys).
+    return _contains(core) & Q(term__contains=term)
+
+
 def matching_case_ids(text: str) -> QuerySet | None:
     """The ids of the cases whose index terms match `text` (a subquery), or None when the text
     holds nothing to search for."""
     term = search_normalise(text)
     if not term:
         return None
-    match = Q(term=term) if len(term) == 1 else _prefix(term) | _contains(term)
+    match = Q(term=term) if len(term) == 1 else _prefix(term) | _contains_long(term)
     return CaseSearchTerm.objects.filter(match).values("case_id")
 
 

@@ -204,3 +204,17 @@ def test_a_purged_case_is_not_found_by_its_workers_and_keeps_no_name_in_the_inde
 )
 def test_normalisation(raw, normal):
     assert search_normalise(raw) == normal
+
+
+def test_a_long_firm_name_is_looked_up_by_its_trade_name_and_checked_whole(world, cases):
+    from casework.selectors.search import _distinctive
+
+    ming, fang, _acme, _x = cases
+    assert _distinctive("常州恒远碳纤维材料有限公司") == "恒远"
+    assert _distinctive("常州纺织品有限公司") == "纺织品"
+    assert _distinctive("王小明") == "王小明"
+    assert _refs(world.caseworker, "常州恒远碳纤维材料有限公司") == {ming.reference}
+    assert _refs(world.caseworker, "恒远碳纤维材料有限公司") == {ming.reference}
+    # The trade name matches, the rest of the query does not: not found.
+    assert _refs(world.caseworker, "常州恒远纺织有限公司") == set()
+    assert _refs(world.caseworker, "江苏纺织品有限公司") == set()
