@@ -215,6 +215,56 @@ def machine_info(vendor: str) -> list[str]:
     return info
 
 
+# Issue 8's targets (and issues 6 and 9's) at 1,000,000 cases: median ms, most queries.
+TARGETS_AT = 1_000_000
+TARGETS = {
+    "queue_caseworker": (25, 10),
+    "queue_supervisor_subtree": (40, None),
+    "case_page_long_timeline": (40, 15),
+    "my_cases": (15, None),
+    "search_reference": (60, None),
+    "search_worker_name": (60, None),
+    "search_employer_name": (60, None),
+    "search_credit_code": (60, None),
+    "api_cases_list": (40, None),
+    "reports_dashboard_cold": (1000, None),
+    "reports_dashboard_warm": (1000, None),
+}
+SCALING = ("queue_caseworker", 10_000, 1.5)  # its median at 1M at most 1.5 × that at 10k
+BENCH_LINE = re.compile(
+    r"^BENCH (?P<name>\S+?)_(?P<label>\d+k) median_ms=(?P<median>[\d.]+) "
+    r"p95_ms=\S+ queries=(?P<queries>\d+) cases=(?P<cases>\d+)"
+)
+
+
+def target_verdicts(lines: list[str]) -> list[str]:
+    """'met'/'MISSED' for each target whose benchmark ran at TARGETS_AT cases."""
+    runs = {}
+    for line in lines:
+        m = BENCH_LINE.match(line)
+        if m:
+            runs[(m["name"], int(m["cases"]))] = (float(m["median"]), int(m["queries"]))
+    verdicts = []
+    for name, (ms, queries) in TARGETS.items():
+        got = runs.get((name, TARGETS_AT))
+        if got is None:
+            continue
+        ok = got[0] <= ms and (queries is None or got[1] <= queries)
+        limit = f"≤ {ms} ms" + (f", ≤ {queries} queries" if queries else "")
+        verdicts.append(
+            f"- {name}: {got[0]} ms, {got[1]} queries (target {limit}): {'met' if ok else 'MISSED'}"
+        )
+    name, small, factor = SCALING
+    big, little = runs.get((name, TARGETS_AT)), runs.get((name, small))
+    if big and little:
+        ok = big[0] <= factor * little[0]
+        verdicts.append(
+            f"- {name} at {TARGETS_AT:,} vs {small:,} cases: {big[0]} / {little[0]} ms = "
+            f"{big[0] / little[0]:.2f} × (target ≤ {factor} ×): {'met' if ok else 'MISSED'}"
+        )
+    return verdicts
+
+
 def write_report(
     vendor: str, name: str | None, lines: list[str], notes: list[str], info: list[str]
 ) -> Path:
@@ -237,6 +287,9 @@ def write_report(
         "```",
         "",
     ]
+    verdicts = target_verdicts(lines)
+    if verdicts:
+        body += [f"Targets at {TARGETS_AT:,} cases:", "", *verdicts, ""]
     path.write_text("\n".join(body))
     return path
 
