@@ -5,11 +5,11 @@ Seeded by a data migration from `rights.holidays` and `rights.deadline_rules`; e
 admin. `confirmed=False` is shown as "to be confirmed locally".
 """
 
-import logging
-
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .local_copy import LocalCopy
 
 __all__ = [
     "CaseDeadline",
@@ -18,8 +18,6 @@ __all__ = [
     "Holiday",
     "OrganisationDeadlineTarget",
 ]
-
-logger = logging.getLogger(__name__)
 
 
 def _english() -> bool:
@@ -214,51 +212,21 @@ class CaseDeadlineEvent(models.Model):
 # row changed (the signals below set a new token), and the saving process also drops its own
 # copy at once.
 
-CALENDAR_VERSION_KEY = "rights:holiday-calendar-version"
-_calendar_cache: dict = {}
+
+def _build_calendar():
+    from .deadlines import WorkingCalendar
+
+    return WorkingCalendar.from_rows(Holiday.objects.only("date", "kind"))
+
+
+_calendar = LocalCopy("rights:holiday-calendar-version", _build_calendar)
+_calendar.invalidate_on_change(Holiday, "rights_holiday")
 
 
 def calendar_invalidate() -> None:
-    from uuid import uuid4
-
-    from django.core.cache import cache
-
-    _calendar_cache.clear()
-    try:
-        cache.set(CALENDAR_VERSION_KEY, uuid4().hex, None)
-    except Exception:  # noqa: BLE001 - a cache outage must not stop an admin edit
-        logger.warning("the holiday calendar version could not be set in the cache")
+    _calendar.invalidate()
 
 
 def db_calendar():
     """The `WorkingCalendar` of the Holiday table."""
-    from django.core.cache import cache
-
-    from .deadlines import WorkingCalendar
-
-    try:
-        version = cache.get(CALENDAR_VERSION_KEY)
-    except Exception:  # noqa: BLE001
-        version = None
-    cached = _calendar_cache.get("calendar")
-    if cached is not None and version is not None and cached[0] == version:
-        return cached[1]
-    calendar = WorkingCalendar.from_rows(Holiday.objects.only("date", "kind"))
-    if version is None:
-        calendar_invalidate()
-        version = cache.get(CALENDAR_VERSION_KEY)
-    if version is not None:
-        _calendar_cache["calendar"] = (version, calendar)
-    return calendar
-
-
-def _holiday_changed(sender, **kwargs) -> None:
-    calendar_invalidate()
-
-
-models.signals.post_save.connect(
-    _holiday_changed, sender=Holiday, dispatch_uid="rights_holiday_saved"
-)
-models.signals.post_delete.connect(
-    _holiday_changed, sender=Holiday, dispatch_uid="rights_holiday_deleted"
-)
+    return _calendar.get()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from .forums import forum_label
+from .local_copy import LocalCopy
 from .models import Category, EvidenceItem
 
 
@@ -117,3 +118,16 @@ def case_category_panels(
         )
         for c in _categories(case, with_evidence=True)
     ]
+
+
+def _build_active_categories() -> list[Category]:
+    return list(Category.objects.filter(active=True).order_by("sort_order", "code"))
+
+
+_active_categories = LocalCopy("rights:categories-version", _build_active_categories)
+_active_categories.invalidate_on_change(Category, "rights_category")
+
+
+def active_categories() -> list[Category]:
+    """The selectable categories in their order (a process-local copy, rebuilt after an edit)."""
+    return _active_categories.get()

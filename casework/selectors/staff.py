@@ -15,7 +15,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -194,39 +205,37 @@ def _ordering(sort: str) -> list:
     return ["-created_at", "-id"]
 
 
-_KEY_FIELDS = ("pk", "created_at", "next_deadline")
-
-
 def _sort_key(sort: str):
-    """The ordering of `_ordering` for (pk, created_at, next_deadline) tuples in Python."""
+    """The ordering of `_ordering` for loaded cases, in Python."""
     if sort == "oldest":
-        return lambda k: (k[1], k[0])
+        return lambda c: (c.created_at, c.pk)
     if sort == "deadline":
-        return lambda k: (k[2] is None, k[2] or date.min, k[0])
-    return lambda k: (-k[1].timestamp(), -k[0])
+        return lambda c: (c.next_deadline is None, c.next_deadline or date.min, c.pk)
+    return lambda c: (-c.created_at.timestamp(), -c.pk)
 
 
 class _MergedRows:
-    """The page rows of a queue made of two disjoint parts, each sorted by the database: the
-    cases seen through the user's organisations (possibly many) and the few granted to the
-    user directly (fetched whole). Slicing merges their sort keys in Python and then loads
-    the page's cases by primary key. Paginator slices this like a queryset."""
+    """The page rows of a queue made of two disjoint parts, each sorted and cut by the
+    database: the cases seen through the user's organisations (possibly many) and the few
+    granted to the user directly. Slicing merges the two heads in Python and then loads the
+    page's categories in one query. Paginator slices this like a queryset."""
 
     MAX_GRANTED = 2000  # beyond this many granted-only cases the queue asks the database
 
-    def __init__(self, org_qs: QuerySet, granted_qs: QuerySet, rows_qs: QuerySet, sort: str):
-        self.org_qs, self.granted_qs, self.rows_qs, self.sort = org_qs, granted_qs, rows_qs, sort
+    def __init__(self, org_qs: QuerySet, granted_qs: QuerySet, sort: str):
+        self.org_qs, self.granted_qs, self.sort = org_qs, granted_qs, sort
 
     def __getitem__(self, window: slice) -> list[Case]:
         top = window.stop
-        ordering = _ordering(self.sort)
-        keys = list(self.org_qs.order_by(*ordering).values_list(*_KEY_FIELDS)[:top])
-        keys += self.granted_qs.order_by(*ordering).values_list(*_KEY_FIELDS)[:top]
-        keys.sort(key=_sort_key(self.sort))
-        pks = [k[0] for k in keys[window.start : top]]
-        # Unordered: an ORDER BY would tempt the planner to walk a date index past every case.
-        by_pk = {c.pk: c for c in self.rows_qs.filter(pk__in=pks).order_by()}
-        return [by_pk[pk] for pk in pks if pk in by_pk]
+        cases = [*self.org_qs[:top], *self.granted_qs[:top]]
+        cases.sort(key=_sort_key(self.sort))
+        page = cases[window.start : top]
+        prefetch_related_objects(page, _categories_prefetch())
+        return page
+
+
+def _categories_prefetch() -> Prefetch:
+    return Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
 
 
 def _page_of(rows, number, count: int) -> Page:
@@ -288,16 +297,14 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     total = sum(by_state[s] for s in wanted)
     granted_total = sum(granted_counts[s] for s in wanted)
 
-    def rows(qs: QuerySet) -> QuerySet:
+    def rows(qs: QuerySet, *, categories: bool = True) -> QuerySet:
         qs = qs.filter(_state_q(filters.state)) if filters.state else qs
-        return (
+        qs = (
             qs.select_related("owning_org", "assignee", "primary_employer")
-            .prefetch_related(
-                Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
-            )
             .defer("facts", "receipt_digest")
             .order_by(*_ordering(filters.sort))
         )
+        return qs.prefetch_related(_categories_prefetch()) if categories else qs
 
     if org_part is None:
         listed = rows(granted_part)
@@ -305,7 +312,7 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
         listed = rows(org_part)
     elif granted_total <= _MergedRows.MAX_GRANTED:
         listed = _MergedRows(
-            rows(org_part), rows(granted_part), rows(Case.objects.all()), filters.sort
+            rows(org_part, categories=False), rows(granted_part, categories=False), filters.sort
         )
     else:
         listed = rows(_queue_base(visible_cases(user), user, filters, today))
@@ -374,7 +381,9 @@ def queue_people(user) -> list[User]:
 
 
 def queue_categories() -> list[Category]:
-    return list(Category.objects.filter(active=True).order_by("sort_order", "code"))
+    from rights.selectors import active_categories
+
+    return active_categories()
 
 
 # --- the coordinator's inbox -----------------------------------------------------------------
