@@ -228,6 +228,7 @@ def benchmarks() -> list[Benchmark]:
         intake_submit(),
         *_api_benchmarks(),
         *report_benchmarks(),
+        *__import__("bench.worker").worker.benchmarks(),
     ]
 
 

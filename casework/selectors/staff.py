@@ -15,15 +15,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from accounts.models import Membership, Organisation, User
 from documents.models import DocumentKind, GeneratedDocument
-from rights.models import Category
+from rights.models import Category, EvidenceItem
 
 from ..choices import (
     CaseState,
@@ -427,6 +428,10 @@ class TimelineEntry:
     body: str = ""
     internal: bool = False  # an internal note: never shown to the worker
     kind: str = "event"  # event, note, message
+    # `at` as the page prints it, formatted once here rather than by two filters per row:
+    # ISO 8601 for <time datetime> and DATETIME_FORMAT in the reader's language, local time.
+    at_iso: str = ""
+    at_text: str = ""
 
 
 @dataclass
@@ -455,15 +460,52 @@ class CaseDetail:
     amount_recovered: str
 
 
-def case_detail(case: Case) -> CaseDetail:
-    """Everything the full case page shows, in a fixed number of queries."""
+def case_referrals(case: Case) -> list[Referral]:
+    """The case's referrals, newest first, read once per case object. The live one (pending or
+    accepted: one at a time) is handed to the gate's per-case cache, so `may()` does not read
+    it again (`permissions._live_referral`)."""
+    if "_case_page_referrals" not in case.__dict__:
+        referrals = list(
+            case.referrals.select_related("provider", "lawyer", "created_by").order_by(
+                "-created_at", "-id"
+            )
+        )
+        case.__dict__["_case_page_referrals"] = referrals
+        case.__dict__.setdefault(
+            "_live_referral",
+            next(
+                (
+                    r
+                    for r in referrals
+                    if r.state in (ReferralState.PENDING, ReferralState.ACCEPTED)
+                ),
+                None,
+            ),
+        )
+    return case.__dict__["_case_page_referrals"]
+
+
+def case_categories(case: Case) -> list[Category]:
+    """The case's categories in taxonomy order with their evidence checklists, read once per
+    case object: the claims panel, the providers' matter types and the categories panel share
+    them. Two queries."""
+    if "_case_page_categories" not in case.__dict__:
+        case.__dict__["_case_page_categories"] = list(
+            case.categories.order_by("sort_order", "code").prefetch_related(
+                Prefetch(
+                    "evidence_items", queryset=EvidenceItem.objects.order_by("sort_order", "code")
+                )
+            )
+        )
+    return case.__dict__["_case_page_categories"]
+
+
+def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
+    """Everything the full case page shows, in a fixed number of queries. The people a case
+    can be assigned to are read only for who may assign (`with_assignable`)."""
     today = timezone.localdate()
     parties = list(case.parties.select_related("worker", "employer").order_by("id"))
-    referrals = list(
-        case.referrals.select_related("provider", "lawyer", "created_by").order_by(
-            "-created_at", "-id"
-        )
-    )
+    referrals = case_referrals(case)
     live = next(
         (r for r in referrals if r.state in (ReferralState.PENDING, ReferralState.ACCEPTED)), None
     )
@@ -482,11 +524,12 @@ def case_detail(case: Case) -> CaseDetail:
         latest.setdefault(doc.kind, doc)
     from ..services.records import assignable_users
 
+    categories = case_categories(case)
     return CaseDetail(
         case=case,
         workers=[pt for pt in parties if pt.worker_id is not None],
         employers=[pt for pt in parties if pt.employer_id is not None],
-        categories=list(case.categories.order_by("sort_order", "code")),
+        categories=categories,
         claims=lines,
         claims_total=total,
         consents=list(
@@ -506,7 +549,7 @@ def case_detail(case: Case) -> CaseDetail:
             if live is not None and live.state == ReferralState.PENDING and live.sent_at
             else None
         ),
-        assignable=list(assignable_users(case)),
+        assignable=list(assignable_users(case)) if with_assignable else [],
         packet=latest.get(DocumentKind.REFERRAL_PACKET),
         documents=list(latest.values()),
         reject_reason=_label(RejectReason, case.reject_reason) if case.reject_reason else "",
@@ -520,7 +563,8 @@ def providers_for_case(case: Case) -> list[Organisation]:
     """The legal-aid providers that take this case (districts served, matter types)."""
     from .referrals import providers_for_case as fitting
 
-    return fitting(case)
+    cached = case.__dict__.get("_case_page_categories")
+    return fitting(case, category_ids=[c.pk for c in cached] if cached is not None else None)
 
 
 def action_options(case: Case) -> dict:
@@ -757,17 +801,21 @@ def case_timeline(
                 user_ids.add(pl[key])
         if isinstance(pl.get("provider"), int):
             org_ids.add(pl["provider"])
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids)} if org_ids else {}
     actor_ids = {e.actor_id for e in events if e.actor_id}
+    # The people the events name and the actors' first organisation, in one query.
+    users: dict[int, User] = {}
     org_of: dict[int, str] = {}
-    if actor_ids:
-        for m in (
-            Membership.objects.filter(user_id__in=actor_ids)
-            .select_related("organisation")
-            .order_by("id")
+    if user_ids or actor_ids:
+        first_org = Membership.objects.filter(user_id=OuterRef("pk")).order_by("id")
+        english = (get_language() or "").startswith("en")
+        for u in User.objects.filter(pk__in=user_ids | actor_ids).annotate(
+            first_org_zh=Subquery(first_org.values("organisation__name_zh")[:1]),
+            first_org_en=Subquery(first_org.values("organisation__name_en")[:1]),
         ):
-            org_of.setdefault(m.user_id, m.organisation.name)
+            users[u.pk] = u
+            if u.first_org_zh is not None:  # the same choice as Organisation.name
+                org_of[u.pk] = u.first_org_en if english else u.first_org_zh
 
     entries: list[TimelineEntry] = []
     used_notes, used_messages = set(), set()
@@ -815,4 +863,14 @@ def case_timeline(
     # then reversed: newest first.
     entries.sort(key=lambda x: x.at)
     entries.reverse()
+    _format_times(entries)
     return entries
+
+
+def _format_times(entries: list[TimelineEntry]) -> None:
+    """What `{{ at|date:'c' }}` and `{{ at|date:"DATETIME_FORMAT" }}` print, once per entry."""
+    fmt = get_format("DATETIME_FORMAT")
+    for entry in entries:
+        local = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
+        entry.at_iso = local.isoformat()
+        entry.at_text = dateformat.format(local, fmt)

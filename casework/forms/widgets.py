@@ -1,0 +1,47 @@
+"""Widgets of the case page's forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+
+def _attr(name: str, value) -> SafeString:
+    if value is True:
+        return format_html(" {}", name)
+    return format_html(' {}="{}"', name, str(value))
+
+
+def _attrs(attrs: dict) -> SafeString:
+    """What django/forms/widgets/attrs.html prints."""
+    return format_html_join(
+        "", "{}", ((_attr(name, value),) for name, value in attrs.items() if value is not False)
+    )
+
+
+class Select(forms.Select):
+    """Django's select with the same markup as django/forms/widgets/select.html, written
+    without its two template includes per option: the case page offers a few hundred options
+    (providers, deadline rules, reasons) and the includes cost more than the rest of its forms."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, group_choices, _index in widget["optgroups"]:
+            options = format_html_join(
+                "",
+                '\n  <option value="{}"{}>{}</option>\n',
+                ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in group_choices),
+            )
+            if group_name:
+                options = format_html(
+                    '\n  <optgroup label="{}">{}\n  </optgroup>', group_name, options
+                )
+            groups.append((options,))
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            widget["name"],
+            _attrs(widget["attrs"]),
+            format_html_join("", "{}", groups),
+        )
