@@ -515,7 +515,7 @@ def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
         else None
     )
     lines, total = _claim_lines(list(case.claims.order_by("id")))
-    messages = list(case.messages.select_related("author").order_by("created_at", "id"))
+    messages = list(case.messages.order_by("created_at", "id"))
     timeline = case_timeline(case, include_internal=True, messages=messages)
     latest: dict[str, GeneratedDocument] = {}
     for doc in (
@@ -758,16 +758,20 @@ def _phrase(
     return _("recorded: %(event)s") % {"event": event.verb.replace("_", " ")}
 
 
-def _actor_label(event: AuditEvent, org_of: dict[int, str]) -> str:
-    """Staff see the person and their organisation; the worker and the system by role."""
+def _actor_label(
+    event: AuditEvent, org_of: dict[int, str], people: dict[int, User] | None = None
+) -> str:
+    """Staff see the person and their organisation; the worker and the system by role.
+    `people`: the actors by id when the caller read them (else `event.actor`)."""
     if event.actor_kind == "system":
         return _("System")
     if event.actor_kind == "worker":
         return _("The worker")
-    if event.actor is None:
+    actor = event.actor if people is None else people.get(event.actor_id)
+    if actor is None:
         return _("Staff")
     org = org_of.get(event.actor_id)
-    return f"{event.actor} ({org})" if org else str(event.actor)
+    return f"{actor} ({org})" if org else str(actor)
 
 
 def case_timeline(
@@ -778,18 +782,18 @@ def case_timeline(
     An event that wrote a note or message carries its text; notes and messages no event points
     to appear on their own. Without `include_internal` (the worker's view) only worker-visible
     events and the message thread are kept, and no note. Fixed queries: events, notes,
-    messages, the people and providers the events name, the actors' organisations."""
-    events_qs = case.audit_events.select_related("actor").exclude(verb__in=TIMELINE_HIDDEN_VERBS)
+    messages (unless given), the providers the events name, and one for every person named —
+    actors, authors, the people in the events — with their first organisation. The messages'
+    authors are set on them, so the page's thread reads no more."""
+    events_qs = case.audit_events.exclude(verb__in=TIMELINE_HIDDEN_VERBS).only(
+        "id", "occurred_at", "actor_id", "actor_kind", "verb", "payload"
+    )
     if not include_internal:
         events_qs = events_qs.filter(worker_visible=True)
     events = list(events_qs.order_by("occurred_at", "id"))
     if messages is None:
-        messages = list(case.messages.select_related("author").order_by("created_at", "id"))
-    notes = (
-        list(case.notes.select_related("author").order_by("created_at", "id"))
-        if include_internal
-        else []
-    )
+        messages = list(case.messages.order_by("created_at", "id"))
+    notes = list(case.notes.order_by("created_at", "id")) if include_internal else []
     notes_by_id = {n.pk: n for n in notes}
     messages_by_id = {m.pk: m for m in messages}
 
@@ -801,28 +805,41 @@ def case_timeline(
                 user_ids.add(pl[key])
         if isinstance(pl.get("provider"), int):
             org_ids.add(pl["provider"])
+        if e.actor_id:
+            user_ids.add(e.actor_id)
+    user_ids.update(n.author_id for n in notes if n.author_id)
+    user_ids.update(m.author_id for m in messages if m.author_id)
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids)} if org_ids else {}
-    actor_ids = {e.actor_id for e in events if e.actor_id}
-    # The people the events name and the actors' first organisation, in one query.
+    # Everyone named, with their first organisation (as Organisation.name picks it), at once.
     users: dict[int, User] = {}
     org_of: dict[int, str] = {}
-    if user_ids or actor_ids:
+    if user_ids:
         first_org = Membership.objects.filter(user_id=OuterRef("pk")).order_by("id")
         english = (get_language() or "").startswith("en")
-        for u in User.objects.filter(pk__in=user_ids | actor_ids).annotate(
+        for u in User.objects.filter(pk__in=user_ids).annotate(
             first_org_zh=Subquery(first_org.values("organisation__name_zh")[:1]),
             first_org_en=Subquery(first_org.values("organisation__name_en")[:1]),
         ):
             users[u.pk] = u
-            if u.first_org_zh is not None:  # the same choice as Organisation.name
+            if u.first_org_zh is not None:
                 org_of[u.pk] = u.first_org_en if english else u.first_org_zh
+    author = Message.author.field
+    for m in messages:
+        if m.author_id and not author.is_cached(m):
+            author.set_cached_value(m, users.get(m.author_id))
+
+    def author_of(obj) -> str:
+        person = users.get(obj.author_id) if obj.author_id else None
+        return str(person or _("Staff"))
 
     entries: list[TimelineEntry] = []
     used_notes, used_messages = set(), set()
     for e in events:
         pl = e.payload or {}
         entry = TimelineEntry(
-            at=e.occurred_at, actor=_actor_label(e, org_of), text=_phrase(e, case, users, orgs)
+            at=e.occurred_at,
+            actor=_actor_label(e, org_of, users),
+            text=_phrase(e, case, users, orgs),
         )
         note = notes_by_id.get(pl.get("note")) if isinstance(pl.get("note"), int) else None
         message = (
@@ -840,7 +857,7 @@ def case_timeline(
             entries.append(
                 TimelineEntry(
                     at=n.created_at,
-                    actor=str(n.author or _("Staff")),
+                    actor=author_of(n),
                     text=_("added an internal note"),
                     body=n.body,
                     internal=True,
@@ -849,7 +866,7 @@ def case_timeline(
             )
     for m in messages:
         if m.pk not in used_messages:
-            actor = _("The worker") if m.from_worker else str(m.author or _("Staff"))
+            actor = _("The worker") if m.from_worker else author_of(m)
             entries.append(
                 TimelineEntry(
                     at=m.created_at,
