@@ -516,7 +516,14 @@ def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
     )
     lines, total = _claim_lines(list(case.claims.order_by("id")))
     messages = list(case.messages.order_by("created_at", "id"))
-    timeline = case_timeline(case, include_internal=True, messages=messages)
+    consents = list(
+        case.consents.select_related("provider", "granted_by", "withdrawn_by").order_by(
+            "granted_at", "id"
+        )
+    )
+    providers = {r.provider_id: r.provider for r in referrals}
+    providers.update((c.provider_id, c.provider) for c in consents if c.provider_id)
+    timeline = case_timeline(case, include_internal=True, messages=messages, known_orgs=providers)
     latest: dict[str, GeneratedDocument] = {}
     for doc in (
         GeneratedDocument.objects.filter(case=case).defer("snapshot").order_by("kind", "-version")
@@ -532,11 +539,7 @@ def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
         categories=categories,
         claims=lines,
         claims_total=total,
-        consents=list(
-            case.consents.select_related("provider", "granted_by", "withdrawn_by").order_by(
-                "granted_at", "id"
-            )
-        ),
+        consents=consents,
         referrals=referrals,
         live_referral=live,
         awaiting_approval=awaiting,
@@ -775,7 +778,11 @@ def _actor_label(
 
 
 def case_timeline(
-    case: Case, *, include_internal: bool, messages: list[Message] | None = None
+    case: Case,
+    *,
+    include_internal: bool,
+    messages: list[Message] | None = None,
+    known_orgs: dict[int, Organisation] | None = None,
 ) -> list[TimelineEntry]:
     """Audit events, notes and messages merged by time, newest first.
 
@@ -784,7 +791,8 @@ def case_timeline(
     events and the message thread are kept, and no note. Fixed queries: events, notes,
     messages (unless given), the providers the events name, and one for every person named —
     actors, authors, the people in the events — with their first organisation. The messages'
-    authors are set on them, so the page's thread reads no more."""
+    authors are set on them, so the page's thread reads no more. `known_orgs`: providers the
+    caller has loaded already (those of the case's referrals and consents), not read again."""
     events_qs = case.audit_events.exclude(verb__in=TIMELINE_HIDDEN_VERBS).only(
         "id", "occurred_at", "actor_id", "actor_kind", "verb", "payload"
     )
@@ -809,7 +817,9 @@ def case_timeline(
             user_ids.add(e.actor_id)
     user_ids.update(n.author_id for n in notes if n.author_id)
     user_ids.update(m.author_id for m in messages if m.author_id)
-    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids)} if org_ids else {}
+    orgs = {pk: o for pk, o in (known_orgs or {}).items() if pk in org_ids}
+    if org_ids - orgs.keys():
+        orgs.update((o.pk, o) for o in Organisation.objects.filter(pk__in=org_ids - orgs.keys()))
     # Everyone named, with their first organisation (as Organisation.name picks it), at once.
     users: dict[int, User] = {}
     org_of: dict[int, str] = {}
