@@ -22,7 +22,7 @@ from ..choices import (
     Route,
 )
 from ..selectors.staff import ME, OPEN, SORTS, UNASSIGNED, QueueFilters
-from .widgets import Select
+from .widgets import ErrorList, Select, label_html
 
 BLANK = [("", "—")]
 
@@ -94,11 +94,17 @@ class ActionForm(forms.Form):
     button = ""
 
     def __init__(self, data=None, *, initial=None, options=None):
-        super().__init__(data, initial=initial, auto_id=f"id_{self.name}_%s")
+        super().__init__(data, initial=initial, auto_id=f"id_{self.name}_%s", error_class=ErrorList)
         self.setup(options or {})
 
     def setup(self, options: dict) -> None:
         pass
+
+    def render(self, template_name=None, context=None, renderer=None):
+        # Every field's <label> comes through here: written directly, the same markup.
+        if template_name == self.template_name_label and context is not None:
+            return label_html(context)
+        return super().render(template_name, context, renderer)
 
     def service_kwargs(self) -> dict:
         return {}
