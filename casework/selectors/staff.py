@@ -434,6 +434,31 @@ class TimelineEntry:
     at_text: str = ""
 
 
+@dataclass(frozen=True)
+class ThreadLine:
+    """A message of the thread as the case page prints it: time and sender already worded."""
+
+    at_text: str
+    author: str
+    from_worker: bool
+    is_question: bool
+    body: str
+
+
+def _thread(messages: list[Message]) -> list[ThreadLine]:
+    fmt = get_format("DATETIME_FORMAT")
+    return [
+        ThreadLine(
+            at_text=_datetime_text(m.created_at, fmt),
+            author=_("The worker") if m.from_worker else str(m.author or _("Staff")),
+            from_worker=m.from_worker,
+            is_question=m.is_question,
+            body=m.body,
+        )
+        for m in messages
+    ]
+
+
 @dataclass
 class CaseDetail:
     case: Case
@@ -447,6 +472,7 @@ class CaseDetail:
     live_referral: Referral | None
     awaiting_approval: Referral | None
     messages: list[Message]
+    thread: list[ThreadLine]
     timeline: list[TimelineEntry]
     deadline: Deadline
     providers: list[Organisation]
@@ -544,6 +570,7 @@ def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
         live_referral=live,
         awaiting_approval=awaiting,
         messages=messages,
+        thread=_thread(messages),
         timeline=timeline,
         deadline=deadline_of(case, today),
         providers=providers_for_case(case),
@@ -901,3 +928,9 @@ def _format_times(entries: list[TimelineEntry]) -> None:
         local = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
         entry.at_iso = local.isoformat()
         entry.at_text = dateformat.format(local, fmt)
+
+
+def _datetime_text(value: datetime, fmt: str) -> str:
+    """`{{ value|date:"DATETIME_FORMAT" }}` in Python (the template shows local time)."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return dateformat.format(local, fmt)
