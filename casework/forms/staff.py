@@ -22,7 +22,7 @@ from ..choices import (
     Route,
 )
 from ..selectors.staff import ME, OPEN, SORTS, UNASSIGNED, QueueFilters
-from .widgets import ErrorList, Select, label_html
+from .widgets import ErrorList, FieldGroup, Select, label_html
 
 BLANK = [("", "—")]
 
@@ -92,6 +92,7 @@ class ActionForm(forms.Form):
 
     name = ""
     button = ""
+    bound_field_class = FieldGroup
 
     def __init__(self, data=None, *, initial=None, options=None):
         super().__init__(data, initial=initial, auto_id=f"id_{self.name}_%s", error_class=ErrorList)

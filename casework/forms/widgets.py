@@ -4,8 +4,9 @@ template renders (a case page shows some twenty forms with thirty fields)."""
 from __future__ import annotations
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorList as DjangoErrorList
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
@@ -68,3 +69,27 @@ def label_html(context: dict) -> SafeString:
         return format_html("{}", context["label"])
     tag = context["tag"]
     return format_html("<{}{}>{}</{}>", tag, _attrs(context["attrs"] or {}), context["label"], tag)
+
+
+FIELD_TEMPLATE = "django/forms/field.html"
+
+
+class FieldGroup(BoundField):
+    """A bound field whose `as_field_group` prints what Django's field.html prints (label,
+    help text, errors, widget, with the same whitespace) without rendering that template;
+    fieldsets and fields with a template of their own still go through the template."""
+
+    def as_field_group(self):
+        if self.use_fieldset or self.template_name != FIELD_TEMPLATE:
+            return super().as_field_group()
+        label = conditional_escape(self.label_tag()) if self.label else ""
+        help_text = ""
+        if self.help_text:
+            help_id = format_html(' id="{}_helptext"', self.auto_id) if self.auto_id else ""
+            # field.html prints help text with |safe: it is the form's own text, not input.
+            help_text = format_html(
+                '<div class="helptext"{}>{}</div>', help_id, SafeString(self.help_text)
+            )
+        errors = conditional_escape(self.errors)
+        widget = conditional_escape(self)
+        return SafeString(f"\n  {label}\n\n{help_text}\n{errors}\n{widget}\n".strip())
