@@ -10,7 +10,10 @@ def roles(request):
     if verified is not None and not verified():
         from .second_factor import requires_second_factor
 
-        if requires_second_factor(user):
+        required = getattr(request, "second_factor_required", None)
+        if required is None:
+            required = requires_second_factor(user)
+        if required:
             # Between the password and the code: no navigation but signing out.
             return {"principal": None, "second_factor_pending": True}
     return {"principal": principal_for(user)}

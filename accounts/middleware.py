@@ -32,14 +32,18 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        required = False
         if (
             user is not None
             and user.is_authenticated
             and not user.is_verified()
             and request.path_info not in _exempt_paths()
             and not request.path_info.startswith(settings.STATIC_URL)
-            and requires_second_factor(user)
         ):
+            # Kept for the navigation (context_processors.roles), which asks the same question:
+            # no view on these paths adds a device (enrolment is on an exempt path).
+            required = request.second_factor_required = requires_second_factor(user)
+        if required:
             if request.path_info.startswith("/api/"):
                 return HttpResponse(status=401)
             target = (

@@ -246,6 +246,7 @@ def benchmarks() -> list[Benchmark]:
         *_api_benchmarks(),
         *report_benchmarks(),
         *search_benchmarks(),
+        *__import__("bench.worker").worker.benchmarks(),
     ]
 
 

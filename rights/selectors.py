@@ -102,9 +102,10 @@ def evidence_gaps(case, received_codes: Collection[str] = frozenset()) -> list[E
 
 
 def case_category_panels(
-    case, received_codes: Collection[str] = frozenset()
+    case, received_codes: Collection[str] = frozenset(), *, categories=None
 ) -> list[CategoryPanel]:
-    """Everything the "Categories, forums and evidence" section shows. Two queries."""
+    """Everything the "Categories, forums and evidence" section shows. Two queries, none when
+    the caller passes the case's `categories` (in taxonomy order, evidence items prefetched)."""
     return [
         CategoryPanel(
             category=c,
@@ -116,7 +117,7 @@ def case_category_panels(
                 for item in c.evidence_items.all()
             ],
         )
-        for c in _categories(case, with_evidence=True)
+        for c in (categories if categories is not None else _categories(case, with_evidence=True))
     ]
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import ConsentScope
 from .staff import BLANK, ActionForm
+from .widgets import Select
 
 
 class _WithFiles(ActionForm):
@@ -23,8 +24,9 @@ class _WithFiles(ActionForm):
 
 class ConsentPaperForm(_WithFiles):
     name, button = "consent", _("Record consent given on paper")
-    scope = forms.ChoiceField(label=_("Scope"), choices=BLANK + ConsentScope.choices)
+    scope = forms.ChoiceField(widget=Select, label=_("Scope"), choices=BLANK + ConsentScope.choices)
     provider = forms.ChoiceField(
+        widget=Select,
         label=_("Legal-aid provider"),
         required=False,
         help_text=_("Only for sharing with a named legal-aid provider."),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .staff import ActionForm
+from .widgets import Select
 
 
 class _DateInput(forms.DateInput):
@@ -48,7 +49,7 @@ class KeyDatesForm(ActionForm):
 
 class SuspendForm(ActionForm):
     name, button = "suspend", _("Record a suspension")
-    rule = forms.ChoiceField(label=_("deadline"))
+    rule = forms.ChoiceField(widget=Select, label=_("deadline"))
     start = forms.DateField(label=_("suspended from"), widget=_DateInput())
     end = forms.DateField(label=_("suspended until (inclusive)"), widget=_DateInput())
     note = forms.CharField(
@@ -65,7 +66,7 @@ class SuspendForm(ActionForm):
 
 class InterruptForm(ActionForm):
     name, button = "interrupt", _("Record an interruption")
-    rule = forms.ChoiceField(label=_("deadline"))
+    rule = forms.ChoiceField(widget=Select, label=_("deadline"))
     on = forms.DateField(label=_("date of the interruption"), widget=_DateInput())
     note = forms.CharField(
         label=_("cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -22,6 +22,7 @@ from ..choices import (
     Route,
 )
 from ..selectors.staff import ME, OPEN, SORTS, UNASSIGNED, QueueFilters
+from .widgets import ErrorList, FieldGroup, Select, label_html
 
 BLANK = [("", "—")]
 
@@ -94,13 +95,20 @@ class ActionForm(forms.Form):
 
     name = ""
     button = ""
+    bound_field_class = FieldGroup
 
     def __init__(self, data=None, *, initial=None, options=None):
-        super().__init__(data, initial=initial, auto_id=f"id_{self.name}_%s")
+        super().__init__(data, initial=initial, auto_id=f"id_{self.name}_%s", error_class=ErrorList)
         self.setup(options or {})
 
     def setup(self, options: dict) -> None:
         pass
+
+    def render(self, template_name=None, context=None, renderer=None):
+        # Every field's <label> comes through here: written directly, the same markup.
+        if template_name == self.template_name_label and context is not None:
+            return label_html(context)
+        return super().render(template_name, context, renderer)
 
     def service_kwargs(self) -> dict:
         return {}
@@ -132,9 +140,11 @@ class AcceptForReviewForm(TransitionForm):
 
 class RejectForm(TransitionForm):
     name, button = "reject", _("Reject")
-    reason = forms.ChoiceField(label=_("Reason"), choices=BLANK + RejectReason.choices)
+    reason = forms.ChoiceField(
+        widget=Select, label=_("Reason"), choices=BLANK + RejectReason.choices
+    )
     route = forms.ChoiceField(
-        label=_("Where the worker can go instead"), choices=BLANK + Route.choices
+        widget=Select, label=_("Where the worker can go instead"), choices=BLANK + Route.choices
     )
 
     def service_kwargs(self):
@@ -205,7 +215,7 @@ class RecordAgreementForm(TransitionForm):
 
 class ReferForm(TransitionForm):
     name, button = "refer_to_legal_aid", _("Refer to legal aid")
-    provider = forms.ChoiceField(label=_("Legal-aid provider"))
+    provider = forms.ChoiceField(widget=Select, label=_("Legal-aid provider"))
 
     def setup(self, options):
         self.fields["provider"].choices = BLANK + [
@@ -222,7 +232,7 @@ class ApproveReferralForm(TransitionForm):
 
 class AcceptReferralForm(TransitionForm):
     name, button = "accept_referral", _("Accept referral")
-    lawyer = forms.ChoiceField(label=_("Assign lawyer"))
+    lawyer = forms.ChoiceField(widget=Select, label=_("Assign lawyer"))
 
     def setup(self, options):
         self.fields["lawyer"].choices = BLANK + [
@@ -235,7 +245,9 @@ class AcceptReferralForm(TransitionForm):
 
 class DeclineReferralForm(TransitionForm):
     name, button = "decline_referral", _("Decline referral")
-    reason = forms.ChoiceField(label=_("Reason"), choices=BLANK + DeclineReason.choices)
+    reason = forms.ChoiceField(
+        widget=Select, label=_("Reason"), choices=BLANK + DeclineReason.choices
+    )
     note = forms.CharField(label=_("Note"), widget=_textarea(2), required=False, max_length=2000)
 
     def service_kwargs(self):
@@ -244,7 +256,9 @@ class DeclineReferralForm(TransitionForm):
 
 class StartProceedingsForm(TransitionForm):
     name, button = "start_proceedings", _("Start proceedings")
-    stage = forms.ChoiceField(label=_("Stage"), choices=BLANK + ProceedingsStage.choices)
+    stage = forms.ChoiceField(
+        widget=Select, label=_("Stage"), choices=BLANK + ProceedingsStage.choices
+    )
     forum = forms.CharField(
         label=_("Forum"),
         max_length=200,
@@ -260,7 +274,9 @@ class StartProceedingsForm(TransitionForm):
 
 class RecordOutcomeForm(TransitionForm):
     name, button = "record_outcome", _("Record outcome and close")
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=BLANK + OutcomeCode.choices)
+    outcome = forms.ChoiceField(
+        widget=Select, label=_("Outcome"), choices=BLANK + OutcomeCode.choices
+    )
     amount_awarded = forms.DecimalField(
         label=_("Amount awarded (¥)"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
@@ -292,7 +308,9 @@ class WithdrawForm(TransitionForm):
 
 class ReopenForm(TransitionForm):
     name, button = "reopen", _("Reopen")
-    reason = forms.ChoiceField(label=_("Reason"), choices=BLANK + ReopenReason.choices)
+    reason = forms.ChoiceField(
+        widget=Select, label=_("Reason"), choices=BLANK + ReopenReason.choices
+    )
     note = forms.CharField(label=_("Note"), widget=_textarea(2), required=False, max_length=20_000)
 
     def service_kwargs(self):
@@ -333,7 +351,7 @@ class ClaimForm(ActionForm):
 
 class AssignForm(ActionForm):
     name, button = "assign", pgettext_lazy("within a union", "Assign")
-    assignee = forms.ChoiceField(label=_("Assignee"))
+    assignee = forms.ChoiceField(widget=Select, label=_("Assignee"))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
@@ -357,8 +375,9 @@ class MessageForm(ActionForm):
 
 class ConsentPaperForm(ActionForm):
     name, button = "consent", _("Record consent given on paper")
-    scope = forms.ChoiceField(label=_("Scope"), choices=BLANK + ConsentScope.choices)
+    scope = forms.ChoiceField(widget=Select, label=_("Scope"), choices=BLANK + ConsentScope.choices)
     provider = forms.ChoiceField(
+        widget=Select,
         label=_("Legal-aid provider"),
         required=False,
         help_text=_("Only for sharing with a named legal-aid provider."),

@@ -25,12 +25,14 @@ def provider_inbox(user, *, page_number=1):
     return coordinator_inbox(user, page_number=page_number)
 
 
-def providers_for_case(case: Case) -> list[Organisation]:
+def providers_for_case(case: Case, *, category_ids=None) -> list[Organisation]:
     """Legal-aid providers that take this case: matter types (none set: all) meeting the case's
-    categories in the database, then the districts served against the employer's district."""
+    categories in the database, then the districts served against the employer's district.
+    `category_ids`: the case's categories when the caller has them already."""
     from ..services.referrals import case_district
 
-    category_ids = list(case.categories.values_list("pk", flat=True))
+    if category_ids is None:
+        category_ids = list(case.categories.values_list("pk", flat=True))
     qs = (
         Organisation.objects.filter(kind__in=OrganisationKind.providers())
         .filter(Q(matter_types__isnull=True) | Q(matter_types__in=category_ids))

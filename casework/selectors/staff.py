@@ -23,18 +23,20 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     prefetch_related_objects,
 )
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from accounts.models import Membership, Organisation, User
 from documents.models import DocumentKind, GeneratedDocument
-from rights.models import Category
+from rights.models import Category, EvidenceItem
 
 from ..choices import (
     CaseState,
@@ -536,6 +538,35 @@ class TimelineEntry:
     body: str = ""
     internal: bool = False  # an internal note: never shown to the worker
     kind: str = "event"  # event, note, message
+    # `at` as the page prints it, formatted once here rather than by two filters per row:
+    # ISO 8601 for <time datetime> and DATETIME_FORMAT in the reader's language, local time.
+    at_iso: str = ""
+    at_text: str = ""
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    """A message of the thread as the case page prints it: time and sender already worded."""
+
+    at_text: str
+    author: str
+    from_worker: bool
+    is_question: bool
+    body: str
+
+
+def _thread(messages: list[Message]) -> list[ThreadLine]:
+    fmt = get_format("DATETIME_FORMAT")
+    return [
+        ThreadLine(
+            at_text=_datetime_text(m.created_at, fmt),
+            author=_("The worker") if m.from_worker else str(m.author or _("Staff")),
+            from_worker=m.from_worker,
+            is_question=m.is_question,
+            body=m.body,
+        )
+        for m in messages
+    ]
 
 
 @dataclass
@@ -551,6 +582,7 @@ class CaseDetail:
     live_referral: Referral | None
     awaiting_approval: Referral | None
     messages: list[Message]
+    thread: list[ThreadLine]
     timeline: list[TimelineEntry]
     deadline: Deadline
     providers: list[Organisation]
@@ -564,15 +596,52 @@ class CaseDetail:
     amount_recovered: str
 
 
-def case_detail(case: Case) -> CaseDetail:
-    """Everything the full case page shows, in a fixed number of queries."""
+def case_referrals(case: Case) -> list[Referral]:
+    """The case's referrals, newest first, read once per case object. The live one (pending or
+    accepted: one at a time) is handed to the gate's per-case cache, so `may()` does not read
+    it again (`permissions._live_referral`)."""
+    if "_case_page_referrals" not in case.__dict__:
+        referrals = list(
+            case.referrals.select_related("provider", "lawyer", "created_by").order_by(
+                "-created_at", "-id"
+            )
+        )
+        case.__dict__["_case_page_referrals"] = referrals
+        case.__dict__.setdefault(
+            "_live_referral",
+            next(
+                (
+                    r
+                    for r in referrals
+                    if r.state in (ReferralState.PENDING, ReferralState.ACCEPTED)
+                ),
+                None,
+            ),
+        )
+    return case.__dict__["_case_page_referrals"]
+
+
+def case_categories(case: Case) -> list[Category]:
+    """The case's categories in taxonomy order with their evidence checklists, read once per
+    case object: the claims panel, the providers' matter types and the categories panel share
+    them. Two queries."""
+    if "_case_page_categories" not in case.__dict__:
+        case.__dict__["_case_page_categories"] = list(
+            case.categories.order_by("sort_order", "code").prefetch_related(
+                Prefetch(
+                    "evidence_items", queryset=EvidenceItem.objects.order_by("sort_order", "code")
+                )
+            )
+        )
+    return case.__dict__["_case_page_categories"]
+
+
+def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
+    """Everything the full case page shows, in a fixed number of queries. The people a case
+    can be assigned to are read only for who may assign (`with_assignable`)."""
     today = timezone.localdate()
     parties = list(case.parties.select_related("worker", "employer").order_by("id"))
-    referrals = list(
-        case.referrals.select_related("provider", "lawyer", "created_by").order_by(
-            "-created_at", "-id"
-        )
-    )
+    referrals = case_referrals(case)
     live = next(
         (r for r in referrals if r.state in (ReferralState.PENDING, ReferralState.ACCEPTED)), None
     )
@@ -582,8 +651,15 @@ def case_detail(case: Case) -> CaseDetail:
         else None
     )
     lines, total = _claim_lines(list(case.claims.order_by("id")))
-    messages = list(case.messages.select_related("author").order_by("created_at", "id"))
-    timeline = case_timeline(case, include_internal=True, messages=messages)
+    messages = list(case.messages.order_by("created_at", "id"))
+    consents = list(
+        case.consents.select_related("provider", "granted_by", "withdrawn_by").order_by(
+            "granted_at", "id"
+        )
+    )
+    providers = {r.provider_id: r.provider for r in referrals}
+    providers.update((c.provider_id, c.provider) for c in consents if c.provider_id)
+    timeline = case_timeline(case, include_internal=True, messages=messages, known_orgs=providers)
     latest: dict[str, GeneratedDocument] = {}
     for doc in (
         GeneratedDocument.objects.filter(case=case).defer("snapshot").order_by("kind", "-version")
@@ -591,22 +667,20 @@ def case_detail(case: Case) -> CaseDetail:
         latest.setdefault(doc.kind, doc)
     from ..services.records import assignable_users
 
+    categories = case_categories(case)
     return CaseDetail(
         case=case,
         workers=[pt for pt in parties if pt.worker_id is not None],
         employers=[pt for pt in parties if pt.employer_id is not None],
-        categories=list(case.categories.order_by("sort_order", "code")),
+        categories=categories,
         claims=lines,
         claims_total=total,
-        consents=list(
-            case.consents.select_related("provider", "granted_by", "withdrawn_by").order_by(
-                "granted_at", "id"
-            )
-        ),
+        consents=consents,
         referrals=referrals,
         live_referral=live,
         awaiting_approval=awaiting,
         messages=messages,
+        thread=_thread(messages),
         timeline=timeline,
         deadline=deadline_of(case, today),
         providers=providers_for_case(case),
@@ -615,7 +689,7 @@ def case_detail(case: Case) -> CaseDetail:
             if live is not None and live.state == ReferralState.PENDING and live.sent_at
             else None
         ),
-        assignable=list(assignable_users(case)),
+        assignable=list(assignable_users(case)) if with_assignable else [],
         packet=latest.get(DocumentKind.REFERRAL_PACKET),
         documents=list(latest.values()),
         reject_reason=_label(RejectReason, case.reject_reason) if case.reject_reason else "",
@@ -629,7 +703,8 @@ def providers_for_case(case: Case) -> list[Organisation]:
     """The legal-aid providers that take this case (districts served, matter types)."""
     from .referrals import providers_for_case as fitting
 
-    return fitting(case)
+    cached = case.__dict__.get("_case_page_categories")
+    return fitting(case, category_ids=[c.pk for c in cached] if cached is not None else None)
 
 
 def action_options(case: Case) -> dict:
@@ -823,38 +898,47 @@ def _phrase(
     return _("recorded: %(event)s") % {"event": event.verb.replace("_", " ")}
 
 
-def _actor_label(event: AuditEvent, org_of: dict[int, str]) -> str:
-    """Staff see the person and their organisation; the worker and the system by role."""
+def _actor_label(
+    event: AuditEvent, org_of: dict[int, str], people: dict[int, User] | None = None
+) -> str:
+    """Staff see the person and their organisation; the worker and the system by role.
+    `people`: the actors by id when the caller read them (else `event.actor`)."""
     if event.actor_kind == "system":
         return _("System")
     if event.actor_kind == "worker":
         return _("The worker")
-    if event.actor is None:
+    actor = event.actor if people is None else people.get(event.actor_id)
+    if actor is None:
         return _("Staff")
     org = org_of.get(event.actor_id)
-    return f"{event.actor} ({org})" if org else str(event.actor)
+    return f"{actor} ({org})" if org else str(actor)
 
 
 def case_timeline(
-    case: Case, *, include_internal: bool, messages: list[Message] | None = None
+    case: Case,
+    *,
+    include_internal: bool,
+    messages: list[Message] | None = None,
+    known_orgs: dict[int, Organisation] | None = None,
 ) -> list[TimelineEntry]:
     """Audit events, notes and messages merged by time, newest first.
 
     An event that wrote a note or message carries its text; notes and messages no event points
     to appear on their own. Without `include_internal` (the worker's view) only worker-visible
     events and the message thread are kept, and no note. Fixed queries: events, notes,
-    messages, the people and providers the events name, the actors' organisations."""
-    events_qs = case.audit_events.select_related("actor").exclude(verb__in=TIMELINE_HIDDEN_VERBS)
+    messages (unless given), the providers the events name, and one for every person named —
+    actors, authors, the people in the events — with their first organisation. The messages'
+    authors are set on them, so the page's thread reads no more. `known_orgs`: providers the
+    caller has loaded already (those of the case's referrals and consents), not read again."""
+    events_qs = case.audit_events.exclude(verb__in=TIMELINE_HIDDEN_VERBS).only(
+        "id", "occurred_at", "actor_id", "actor_kind", "verb", "payload"
+    )
     if not include_internal:
         events_qs = events_qs.filter(worker_visible=True)
     events = list(events_qs.order_by("occurred_at", "id"))
     if messages is None:
-        messages = list(case.messages.select_related("author").order_by("created_at", "id"))
-    notes = (
-        list(case.notes.select_related("author").order_by("created_at", "id"))
-        if include_internal
-        else []
-    )
+        messages = list(case.messages.order_by("created_at", "id"))
+    notes = list(case.notes.order_by("created_at", "id")) if include_internal else []
     notes_by_id = {n.pk: n for n in notes}
     messages_by_id = {m.pk: m for m in messages}
 
@@ -866,24 +950,43 @@ def case_timeline(
                 user_ids.add(pl[key])
         if isinstance(pl.get("provider"), int):
             org_ids.add(pl["provider"])
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
-    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=org_ids)} if org_ids else {}
-    actor_ids = {e.actor_id for e in events if e.actor_id}
+        if e.actor_id:
+            user_ids.add(e.actor_id)
+    user_ids.update(n.author_id for n in notes if n.author_id)
+    user_ids.update(m.author_id for m in messages if m.author_id)
+    orgs = {pk: o for pk, o in (known_orgs or {}).items() if pk in org_ids}
+    if org_ids - orgs.keys():
+        orgs.update((o.pk, o) for o in Organisation.objects.filter(pk__in=org_ids - orgs.keys()))
+    # Everyone named, with their first organisation (as Organisation.name picks it), at once.
+    users: dict[int, User] = {}
     org_of: dict[int, str] = {}
-    if actor_ids:
-        for m in (
-            Membership.objects.filter(user_id__in=actor_ids)
-            .select_related("organisation")
-            .order_by("id")
+    if user_ids:
+        first_org = Membership.objects.filter(user_id=OuterRef("pk")).order_by("id")
+        english = (get_language() or "").startswith("en")
+        for u in User.objects.filter(pk__in=user_ids).annotate(
+            first_org_zh=Subquery(first_org.values("organisation__name_zh")[:1]),
+            first_org_en=Subquery(first_org.values("organisation__name_en")[:1]),
         ):
-            org_of.setdefault(m.user_id, m.organisation.name)
+            users[u.pk] = u
+            if u.first_org_zh is not None:
+                org_of[u.pk] = u.first_org_en if english else u.first_org_zh
+    author = Message.author.field
+    for m in messages:
+        if m.author_id and not author.is_cached(m):
+            author.set_cached_value(m, users.get(m.author_id))
+
+    def author_of(obj) -> str:
+        person = users.get(obj.author_id) if obj.author_id else None
+        return str(person or _("Staff"))
 
     entries: list[TimelineEntry] = []
     used_notes, used_messages = set(), set()
     for e in events:
         pl = e.payload or {}
         entry = TimelineEntry(
-            at=e.occurred_at, actor=_actor_label(e, org_of), text=_phrase(e, case, users, orgs)
+            at=e.occurred_at,
+            actor=_actor_label(e, org_of, users),
+            text=_phrase(e, case, users, orgs),
         )
         note = notes_by_id.get(pl.get("note")) if isinstance(pl.get("note"), int) else None
         message = (
@@ -901,7 +1004,7 @@ def case_timeline(
             entries.append(
                 TimelineEntry(
                     at=n.created_at,
-                    actor=str(n.author or _("Staff")),
+                    actor=author_of(n),
                     text=_("added an internal note"),
                     body=n.body,
                     internal=True,
@@ -910,7 +1013,7 @@ def case_timeline(
             )
     for m in messages:
         if m.pk not in used_messages:
-            actor = _("The worker") if m.from_worker else str(m.author or _("Staff"))
+            actor = _("The worker") if m.from_worker else author_of(m)
             entries.append(
                 TimelineEntry(
                     at=m.created_at,
@@ -924,4 +1027,20 @@ def case_timeline(
     # then reversed: newest first.
     entries.sort(key=lambda x: x.at)
     entries.reverse()
+    _format_times(entries)
     return entries
+
+
+def _format_times(entries: list[TimelineEntry]) -> None:
+    """What `{{ at|date:'c' }}` and `{{ at|date:"DATETIME_FORMAT" }}` print, once per entry."""
+    fmt = get_format("DATETIME_FORMAT")
+    for entry in entries:
+        local = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
+        entry.at_iso = local.isoformat()
+        entry.at_text = dateformat.format(local, fmt)
+
+
+def _datetime_text(value: datetime, fmt: str) -> str:
+    """`{{ value|date:"DATETIME_FORMAT" }}` in Python (the template shows local time)."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return dateformat.format(local, fmt)

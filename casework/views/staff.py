@@ -134,6 +134,8 @@ def _case_page(
     case, level = get_case_or_404(
         user, reference, levels=FULL_OR_SUMMARY, queryset=selectors.case_queryset()
     )
+    if level == Access.FULL:
+        selectors.case_referrals(case)  # read once; the gate's checks below reuse the live one
     allowed = set(allowed_transitions(user, case))
     state = {"expected_state": case.state}
     if level == Access.SUMMARY:
@@ -155,7 +157,9 @@ def _case_page(
             status=status,
         )
 
-    detail = selectors.case_detail(case)
+    is_open = case.state in CaseState.open()
+    may_assign = is_open and may(user, "assign", case)
+    detail = selectors.case_detail(case, with_assignable=may_assign)
     options = {
         "providers": detail.providers,
         "lawyers": detail.lawyers,
@@ -172,7 +176,6 @@ def _case_page(
         if name == "refer_to_legal_aid" and detail.live_referral is not None:
             continue  # one live referral at a time; a waiting one is shown with its approval
         transition_forms.append(form(cls, initial=state))
-    is_open = case.state in CaseState.open()
     version = {"version": case.version, "next": ""}
     show_identity = request.method == "GET" and may(user, "view_identity", case)
     if show_identity:
@@ -198,7 +201,7 @@ def _case_page(
         else None,
         "assign_form": (
             form(forms.AssignForm, initial={**version, "assignee": case.assignee_id})
-            if is_open and may(user, "assign", case)
+            if may_assign
             else None
         ),
         "note_form": form(forms.NoteForm) if may(user, "note", case) else None,
@@ -210,7 +213,7 @@ def _case_page(
         # The packet is what a referral needs, so it is offered where a referral can start.
         "may_generate_packet": may_refer and case.state == CaseState.UNDER_REVIEW,
         "show_documents": may_refer or detail.packet is not None,
-        "category_panels": case_category_panels(case),
+        "category_panels": case_category_panels(case, categories=detail.categories),
         "deadline_panel": case_deadline_panel(case, user),
         "evidence": evidence_panel(
             case, user, upload_url=reverse("documents:evidence_upload", args=[case.reference])

@@ -49,8 +49,7 @@ from ..forms.worker import (
 )
 from ..models import Case, ConsentRecord
 from ..permissions import Access, ReceiptHolder, get_case_or_404, may, visible_cases
-from ..selectors.worker import my_cases as select_my_cases
-from ..selectors.worker import worker_case_view
+from ..selectors.worker import my_case_cards, worker_case_view
 from ..services import (
     case_resume,
     case_withdraw,
@@ -492,8 +491,7 @@ def track_leave(request):
 @never_cache
 @login_required
 def my_cases(request):
-    cases = list(select_my_cases(request.user))
-    return _render(request, "worker/my_cases.html", {"cases": cases})
+    return _render(request, "worker/my_cases.html", {"cases": my_case_cards(request.user)})
 
 
 @never_cache
