@@ -214,6 +214,7 @@ def intake_submit() -> Benchmark:
 def benchmarks() -> list[Benchmark]:
     from bench.reports import benchmarks as report_benchmarks
     from bench.search import benchmarks as search_benchmarks
+    from bench.worker import benchmarks as worker_benchmarks
 
     return [
         page("queue_caseworker", _bench_caseworker, _queue()),
@@ -246,7 +247,7 @@ def benchmarks() -> list[Benchmark]:
         *_api_benchmarks(),
         *report_benchmarks(),
         *search_benchmarks(),
-        *__import__("bench.worker").worker.benchmarks(),
+        *worker_benchmarks(),
     ]
 
 
