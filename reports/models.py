@@ -26,12 +26,30 @@ class ReportCell(models.Model):
         indexes = [models.Index(fields=["node", "month", "kind"], name="report_cell_idx")]
 
 
+class ReportEmployerTotal(models.Model):
+    """How many grievances (ever submitted) an employer has under one organisation's subtree:
+    an upper bound of its count in any period, so that the employers with the most grievances
+    of a period are found by looking at the few with the largest totals only."""
+
+    node = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    employer_id = models.BigIntegerField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["node", "-n", "employer_id"], name="report_employer_total_idx")
+        ]
+
+
 class ReportMembership(models.Model):
     """Which cells a case counted in when the rollup last saw it: a case that moves (transferred,
     closed, reopened) must leave the cells it was in."""
 
     case_id = models.BigIntegerField(primary_key=True)
     org_id = models.BigIntegerField()
+    employer_id = models.BigIntegerField(null=True)
     month = models.IntegerField()
     ended_month = models.IntegerField(null=True)
 

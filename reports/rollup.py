@@ -46,8 +46,14 @@ from casework.models import AuditEvent, Case, Claim, Referral
 from rights.deadline_models import CaseDeadline
 
 from .cache import WINDOW, _db
-from .models import ReportCell, ReportMembership, ReportOrgAncestor, ReportRollupState
-from .sources import COLLECTIVE_THRESHOLD, first_response_at
+from .models import (
+    ReportCell,
+    ReportEmployerTotal,
+    ReportMembership,
+    ReportOrgAncestor,
+    ReportRollupState,
+)
+from .sources import COLLECTIVE_THRESHOLD, DirectSource, first_response_at
 from .sql import HoursBetween
 from .tables import month_index
 
@@ -114,10 +120,11 @@ def _key(*parts) -> str:
     return SEP.join("" if p is None else str(p) for p in parts)
 
 
-def count_cells(case_q: Q, months: list[dt.date], *, ended: bool = True) -> dict:
+def count_cells(case_q: Q, months: list[dt.date], *, ended_q: Q | None = None) -> dict:
     """{(node, yyyymm, kind, key): [n, x, y, z, a, b]} for the submitted cases matching `case_q`
-    (submitted within `months`), for every organisation above or at their owner; with `ended`,
-    also the "ended" cells of the cases matching `case_q` that ended within `months`."""
+    (submitted within `months`, a run of months), for every organisation above or at their
+    owner; with `ended_q`, also the "ended" cells of the cases matching it that ended within
+    `months`."""
     yms = [_ym(m) for m in months]
     cells: dict = defaultdict(lambda: [0, 0, 0, 0, Decimal(0), Decimal(0)])
     if not months:
@@ -243,10 +250,10 @@ def count_cells(case_q: Q, months: list[dt.date], *, ended: bool = True) -> dict
         .annotate(s=Sum("amount"))
     ):
         put(row, "claimed", _key(row["case__primary_employer__industrial_chain"] or ""), a=row["s"])
-    if ended:
+    if ended_q is not None:
         for row in (
             Case.objects.filter(
-                case_q,
+                ended_q,
                 submitted_at__isnull=False,
                 state__in=CaseState.ended(),
                 closed_at__gte=lo,
@@ -332,6 +339,7 @@ def reports_rollup_rebuild() -> dict:
         ReportOrgAncestor.objects.all().delete()
         ReportOrgAncestor.objects.bulk_create(_ancestors(), batch_size=2000)
         ReportCell.objects.all().delete()
+        ReportEmployerTotal.objects.all().delete()
         ReportMembership.objects.all().delete()
         span = Case.objects.filter(submitted_at__isnull=False).aggregate(
             first=Min("submitted_at"), last=Max("submitted_at"), closed=Max("closed_at")
@@ -343,10 +351,11 @@ def reports_rollup_rebuild() -> dict:
                 for m in (span["last"], span["closed"] or span["last"], timezone.now())
             )
             months = _months_between(timezone.localtime(span["first"]).date(), last)
-            rows = _cell_rows(count_cells(Q(), months))
+            rows = _cell_rows(count_cells(Q(), months, ended_q=Q()))
             ReportCell.objects.bulk_create(rows, batch_size=5000)
             cells_written = len(rows)
             _write_memberships(Case.objects.filter(submitted_at__isnull=False))
+            _write_employer_totals(Q())
         state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
         state.max_submitted, state.max_closed = span["last"], span["closed"]
         state.org_signature = _org_signature()
@@ -355,11 +364,29 @@ def reports_rollup_rebuild() -> dict:
     return {"cells": cells_written}
 
 
-def _membership_of(pk, org_id, submitted_at, closed_at, state) -> ReportMembership:
+def _write_employer_totals(case_q: Q, nodes=None) -> None:
+    rows = (
+        Case.objects.filter(case_q, submitted_at__isnull=False, primary_employer__isnull=False)
+        .annotate(node=F("owning_org__report_ancestors__ancestor_id"))
+        .values_list("node", "primary_employer_id")
+        .annotate(n=Count("id"))
+    )
+    ReportEmployerTotal.objects.bulk_create(
+        (
+            ReportEmployerTotal(node_id=node, employer_id=employer, n=n)
+            for node, employer, n in rows
+            if nodes is None or node in nodes
+        ),
+        batch_size=5000,
+    )
+
+
+def _membership_of(pk, org_id, employer_id, submitted_at, closed_at, state) -> ReportMembership:
     ended = closed_at is not None and state in CaseState.ended()
     return ReportMembership(
         case_id=pk,
         org_id=org_id,
+        employer_id=employer_id,
         month=_local_ym(submitted_at),
         ended_month=_local_ym(closed_at) if ended else None,
     )
@@ -368,7 +395,9 @@ def _membership_of(pk, org_id, submitted_at, closed_at, state) -> ReportMembersh
 def _write_memberships(cases) -> list[ReportMembership]:
     rows = [
         _membership_of(*values)
-        for values in cases.values_list("pk", "owning_org_id", "submitted_at", "closed_at", "state")
+        for values in cases.values_list(
+            "pk", "owning_org_id", "primary_employer_id", "submitted_at", "closed_at", "state"
+        )
     ]
     ReportMembership.objects.bulk_create(rows, batch_size=5000)
     return rows
@@ -437,23 +466,22 @@ def _recount(ids: set, state: ReportRollupState) -> None:
     if not ids:
         return
     cohort_cells, ended_cells = set(), set()  # (org, yyyymm)
+    employer_orgs = set()  # (org, employer)
     old = list(ReportMembership.objects.filter(case_id__in=ids))
-    for m in old:
-        cohort_cells.add((m.org_id, m.month))
-        if m.ended_month is not None:
-            ended_cells.add((m.org_id, m.ended_month))
     ReportMembership.objects.filter(case_id__in=ids).delete()
     new = _write_memberships(Case.objects.filter(pk__in=ids, submitted_at__isnull=False))
-    for m in new:
+    for m in old + new:
         cohort_cells.add((m.org_id, m.month))
         if m.ended_month is not None:
             ended_cells.add((m.org_id, m.ended_month))
+        if m.employer_id is not None:
+            employer_orgs.add((m.org_id, m.employer_id))
     latest = Case.objects.filter(pk__in=ids).aggregate(s=Max("submitted_at"), c=Max("closed_at"))
     for field, value in (("max_submitted", latest["s"]), ("max_closed", latest["c"])):
         if value is not None and (getattr(state, field) is None or value > getattr(state, field)):
             setattr(state, field, value)
     ancestors = defaultdict(set)
-    orgs = {org for org, _ym in cohort_cells | ended_cells}
+    orgs = {org for org, _ym in cohort_cells | ended_cells | employer_orgs}
     for org, anc in ReportOrgAncestor.objects.filter(org_id__in=orgs).values_list(
         "org_id", "ancestor_id"
     ):
@@ -463,29 +491,51 @@ def _recount(ids: set, state: ReportRollupState) -> None:
         for org, ym in cells:
             for node in ancestors[org] or {org}:
                 wanted.add((node, ym, is_ended))
-    # Recount month by month: the cases of a month under the wanted nodes.
-    by_month = defaultdict(set)
-    for node, ym, is_ended in wanted:
-        by_month[ym].add((node, is_ended))
-    for ym, pairs in sorted(by_month.items()):
-        nodes_cohort = {n for n, e in pairs if not e}
-        nodes_ended = {n for n, e in pairs if e}
-        month = [_month_start(ym)]
-        paths = dict(
-            Organisation.objects.filter(pk__in=nodes_cohort | nodes_ended).values_list("pk", "path")
-        )
+    # The employers' totals under every organisation above the cases' owners, before and after.
+    employer_nodes = defaultdict(set)
+    for org, employer in employer_orgs:
+        employer_nodes[employer].update(ancestors[org] or {org})
+    if employer_nodes:
+        nodes = set().union(*employer_nodes.values())
+        ReportEmployerTotal.objects.filter(
+            employer_id__in=list(employer_nodes), node_id__in=nodes
+        ).delete()
+        _write_employer_totals(Q(primary_employer_id__in=list(employer_nodes)), nodes)
+    # Recount the wanted cells in one pass over the cases of their months under their nodes:
+    # as many queries whatever the number of changes.
+    if not wanted:
+        return
+    paths = dict(
+        Organisation.objects.filter(pk__in={n for n, _ym, _e in wanted}).values_list("pk", "path")
+    )
+    under = Q(pk__in=[])
+    for path in set(paths.values()):
+        under |= Q(owning_org__path__startswith=path)
+    cohort_months = sorted({ym for _n, ym, e in wanted if not e})
+    ended_months = sorted({ym for _n, ym, e in wanted if e})
+
+    def within(field, yms):
         q = Q(pk__in=[])
-        for path in set(paths.values()):
-            q |= Q(owning_org__path__startswith=path)
-        cells = count_cells(q, month, ended=bool(nodes_ended))
-        if nodes_cohort:
-            ReportCell.objects.filter(node_id__in=nodes_cohort, month=ym).exclude(
-                kind="ended"
-            ).delete()
-        if nodes_ended:
-            ReportCell.objects.filter(node_id__in=nodes_ended, month=ym, kind="ended").delete()
-        keep = {(n, ym, e) for n, e in pairs}
-        ReportCell.objects.bulk_create(_cell_rows(cells, keep), batch_size=5000)
+        for ym in yms:
+            day = _month_start(ym)
+            q |= Q(**{f"{field}__gte": _bound(day), f"{field}__lt": _bound(_next(day))})
+        return q
+
+    all_months = cohort_months + ended_months
+    months = _months_between(_month_start(min(all_months)), _month_start(max(all_months)))
+    cells = count_cells(
+        under & within("submitted_at", cohort_months),
+        months,
+        ended_q=under & within("closed_at", ended_months) if ended_months else None,
+    )
+    stale = Q(pk__in=[])
+    for is_ended, yms in ((False, cohort_months), (True, ended_months)):
+        for ym in yms:
+            nodes = {n for n, m, e in wanted if m == ym and e == is_ended}
+            kind = Q(kind="ended") if is_ended else ~Q(kind="ended")
+            stale |= Q(kind, node_id__in=nodes, month=ym)
+    ReportCell.objects.filter(stale).delete()
+    ReportCell.objects.bulk_create(_cell_rows(cells, wanted), batch_size=5000)
 
 
 # --- recording changes the audit chain does not show ------------------------------------------
@@ -599,8 +649,12 @@ def rollup_source(scope: tuple[str, ...], filters, r):
 class RollupSource:
     """The figures of reports.sources.DirectSource, added up from the cells."""
 
+    # Employers whose grievances are counted in the period at each step of top_employers.
+    EMPLOYER_BATCH = 500
+
     def __init__(self, nodes: list[int], r):
         self.r = r
+        self.nodes = nodes
         self.index = {_ym(m): i for i, m in enumerate(r.months)}
         cells = ReportCell.objects.filter(node_id__in=nodes, month__in=list(self.index))
         self.monthly = defaultdict(lambda: [0, 0, 0, 0])
@@ -690,6 +744,38 @@ class RollupSource:
             if due < day:
                 counts[int(rule)][2] += n
         return [(rule, met, late, missed) for rule, (met, late, missed) in counts.items()]
+
+    def top_employers(self, limit: int) -> list[dict]:
+        """DirectSource.top_employers, exactly, from the employers' totals: an employer's count in
+        the period is at most its total, so the employers are counted in the period in the
+        order of their totals until no employer not yet counted could enter the list."""
+        if len(self.nodes) != 1:
+            return DirectSource(self.r).top_employers(limit)
+        totals = ReportEmployerTotal.objects.filter(node_id=self.nodes[0]).order_by(
+            "-n", "employer_id"
+        )
+        counted: dict[int, int] = {}
+        offset = 0
+        while True:
+            batch = list(
+                totals.values_list("employer_id", "n")[offset : offset + self.EMPLOYER_BATCH]
+            )
+            offset += len(batch)
+            if batch:
+                counted.update(
+                    self.r.cohort.filter(primary_employer_id__in=[e for e, _n in batch])
+                    .values_list("primary_employer_id")
+                    .annotate(n=Count("id"))
+                )
+            top = sorted(
+                ((n, e) for e, n in counted.items() if n >= 2), key=lambda t: (-t[0], t[1])
+            )[:limit]
+            if len(batch) < self.EMPLOYER_BATCH:
+                break  # every employer counted
+            bound = batch[-1][1]  # no employer not yet counted has more in the period
+            if bound < 2 or (len(top) == limit and top[-1][0] > bound):
+                break
+        return [{"primary_employer_id": e, "n": n} for n, e in top]
 
     def claimed_by_chain(self) -> dict:
         return {key[0]: Decimal(a) for key, _n, _x, _y, a, _b in self.sums["claimed"] if a}

@@ -385,13 +385,7 @@ def employers(r: Report) -> None:
     cohort = r.cohort
     tables = r.tables
     # --- employers with repeated grievances -------------------------------------------------
-    top = list(
-        cohort.filter(primary_employer__isnull=False)
-        .values("primary_employer_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .order_by("-n", "primary_employer_id")[:TOP_EMPLOYERS]
-    )
+    top = r.source.top_employers(TOP_EMPLOYERS)
     employer_names = dict(
         Employer.objects.filter(pk__in=[t["primary_employer_id"] for t in top]).values_list(
             "pk", "name"

@@ -119,6 +119,16 @@ class DirectSource:
             .values_list("rule_id", "met", "late", "missed")
         )
 
+    def top_employers(self, limit: int) -> list[dict]:
+        """The `limit` employers with the most grievances (two or more), most first, then by id."""
+        return list(
+            self.r.cohort.filter(primary_employer__isnull=False)
+            .values("primary_employer_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=2)
+            .order_by("-n", "primary_employer_id")[:limit]
+        )
+
     def claimed_by_chain(self) -> dict:
         # Added up, not assigned: no employer (NULL) and a blank chain are both "not recorded"
         # (the code before the rollup kept only one of the two sums).
