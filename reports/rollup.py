@@ -140,16 +140,22 @@ def count_cells(case_q: Q, months: list[dt.date], *, ended_q: Q | None = None) -
             )
             .filter(_prefixed(case_q, p))
             .annotate(
-                node=F(f"{p}owning_org__report_ancestors__ancestor_id"),
+                node=F(f"{p}owning_org_id"),
                 m=month_index(f"{p}submitted_at", months),
             )
         )
 
+    # Counted per owning organisation (one row per case in the database), then added to every
+    # organisation above it here.
+    above = _ancestor_map()
+
     def put(row, kind, key, **values):
-        cell = cells[(row["node"], yms[row["m"]], kind, key)]
-        for i, name in enumerate(("n", "x", "y", "z", "a", "b")):
-            if name in values and values[name] is not None:
-                cell[i] += values[name]
+        ym = yms[row["m"]]
+        for node in above.get(row["node"], (row["node"],)):
+            cell = cells[(node, ym, kind, key)]
+            for i, name in enumerate(("n", "x", "y", "z", "a", "b")):
+                if name in values and values[name] is not None:
+                    cell[i] += values[name]
 
     is_closed = Q(state=CaseState.CLOSED)
     for row in (
@@ -260,7 +266,7 @@ def count_cells(case_q: Q, months: list[dt.date], *, ended_q: Q | None = None) -
                 closed_at__lt=hi,
             )
             .annotate(
-                node=F("owning_org__report_ancestors__ancestor_id"),
+                node=F("owning_org_id"),
                 m=month_index("closed_at", months),
             )
             .values("node", "m")
@@ -319,6 +325,13 @@ def _ancestors() -> list[ReportOrgAncestor]:
     return rows
 
 
+def _ancestor_map() -> dict[int, list[int]]:
+    above = defaultdict(list)
+    for org, ancestor in ReportOrgAncestor.objects.values_list("org_id", "ancestor_id"):
+        above[org].append(ancestor)
+    return above
+
+
 def _dirty_seq() -> int:
     return int(cache.get(DIRTY_SEQ.format(db=_db()), 0) or 0)
 
@@ -365,17 +378,20 @@ def reports_rollup_rebuild() -> dict:
 
 
 def _write_employer_totals(case_q: Q, nodes=None) -> None:
-    rows = (
+    above = _ancestor_map()
+    totals: dict = defaultdict(int)
+    for org, employer, n in (
         Case.objects.filter(case_q, submitted_at__isnull=False, primary_employer__isnull=False)
-        .annotate(node=F("owning_org__report_ancestors__ancestor_id"))
-        .values_list("node", "primary_employer_id")
+        .values_list("owning_org_id", "primary_employer_id")
         .annotate(n=Count("id"))
-    )
+    ):
+        for node in above.get(org, (org,)):
+            if nodes is None or node in nodes:
+                totals[(node, employer)] += n
     ReportEmployerTotal.objects.bulk_create(
         (
             ReportEmployerTotal(node_id=node, employer_id=employer, n=n)
-            for node, employer, n in rows
-            if nodes is None or node in nodes
+            for (node, employer), n in totals.items()
         ),
         batch_size=5000,
     )
