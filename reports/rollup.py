@@ -24,7 +24,7 @@ their ids to a list in the shared cache; an employer's edit names its cases) —
 from the cases, the (node, month) cells that those cases are in now or were in before
 (`ReportMembership`). A change to the organisation tree, a cache that lost part of its list, or
 too many changes at once rebuild everything (`reports_rollup_rebuild`, also a management
-command, which seed_bench calls after loading).
+command, for seed_bench to call after loading; until it does, the first report read rebuilds).
 """
 
 from __future__ import annotations
@@ -319,8 +319,11 @@ CELL_COLUMNS = ["node_id", "month", "kind", "key", "n", "x", "y", "z", "a", "b"]
 
 
 def _org_signature() -> str:
+    """The organisation tree and the time zone the months are counted in: a change to either
+    rebuilds the rollup."""
     rows = Organisation.objects.order_by("pk").values_list("pk", "path")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    zone = str(timezone.get_current_timezone())
+    return hashlib.sha256(repr((zone, list(rows))).encode()).hexdigest()
 
 
 def _ancestors() -> list[ReportOrgAncestor]:
