@@ -25,6 +25,8 @@ from casework.models import Case
 
 from . import sections
 from .filters import ReportFilters
+from .rollup import rollup_source
+from .sources import DirectSource
 from .suppression import Partition
 from .tables import Report, bounds, months_of
 from .tables import row as _row
@@ -58,9 +60,13 @@ def scoped_cases(scope: tuple[str, ...], filters: ReportFilters) -> QuerySet:
     return qs
 
 
-def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Partition]]:
+def build(
+    scope: tuple[str, ...], filters: ReportFilters, *, direct: bool = False
+) -> tuple[dict, list[Partition]]:
     """The report over the scope's subtrees as cells (not yet suppressed), with the columns
-    that add up to a shown total (reports.suppression)."""
+    that add up to a shown total (reports.suppression). The additive figures come from the
+    rollup (reports.rollup) when it can answer these filters, else — or with `direct` — they
+    are counted afresh from the cases."""
     start, end = bounds(filters)
     cases = scoped_cases(scope, filters)
     r = Report(
@@ -70,6 +76,9 @@ def build(scope: tuple[str, ...], filters: ReportFilters) -> tuple[dict, list[Pa
         start=start,
         end=end,
     )
+    r.source = None if direct else rollup_source(scope, filters, r)
+    if r.source is None:
+        r.source = DirectSource(r)
     found = sections.per_case_columns(r)
     first_median, resolution_median, acceptance = sections.times_and_referrals(r)
     met_total, missed_total = sections.deadlines(r)

@@ -9,3 +9,7 @@ class ReportsConfig(AppConfig):
         from .cache import connect_invalidation
 
         connect_invalidation()
+
+        from .rollup import connect_rollup_signals
+
+        connect_rollup_signals()

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from casework.choices import CaseState, Channel, IndustrialChain, OutcomeCode, ReferralState
-from casework.models import AuditEvent, Case, Claim, Employer, Referral
-from rights.deadline_models import CaseDeadline, DeadlineRule
+from casework.models import Case, Employer
+from rights.deadline_models import DeadlineRule
 from rights.models import Category
 
-from .sql import HoursBetween, median_days
+from .sources import COLLECTIVE_THRESHOLD, FIRST_RESPONSE_VERBS  # noqa: F401
+from .sql import median_days
 from .suppression import THRESHOLD, Amount, Median, Partition, Rate
 from .suppression import Count as N
 from .tables import (
@@ -26,9 +26,6 @@ from .tables import (
 )
 from .tables import (
     english as _english,
-)
-from .tables import (
-    month_index as _month_index,
 )
 from .tables import (
     month_key as _month_key,
@@ -43,8 +40,6 @@ from .tables import (
     table as _table,
 )
 
-FIRST_RESPONSE_VERBS = ("accept_for_review", "reject")
-COLLECTIVE_THRESHOLD = 10  # LDMAL Art. 7: ten or more workers make a collective labour dispute
 TOP_EMPLOYERS = 10
 
 # The deadlines the union, the worker or their lawyer must meet and whose meeting the deadline
@@ -64,53 +59,36 @@ COMPLIANCE_DEADLINES = (
 
 def per_case_columns(r: Report) -> dict:
     """Months, categories, states, districts, chains and channels; what later sections need."""
-    cases, cohort, months, start, end = r.cases, r.cohort, r.months, r.start, r.end
+    months = r.months
     partitions, tables = r.partitions, r.tables
     # --- states, channels, months; districts, chains, outcomes and amounts ------------------
     # Two scans for the figures of a case's own columns, each with few groups (bounded by the
     # lists: states × channels × months; districts × chains × outcomes), not by the cases.
-    cube = list(
-        cohort.values("state", "channel", m=_month_index("submitted_at", months)).annotate(
-            n=Count("id"),
-            collective=Count("id", filter=Q(claimant_count__gt=1)),
-            large=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
-            workers=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
-        )
-    )
-    is_closed = Q(state=CaseState.CLOSED)
-    places = list(
-        cohort.values(
-            "primary_employer__district", "primary_employer__industrial_chain", "outcome"
-        ).annotate(
-            n=Count("id"),
-            closed=Count("id", filter=is_closed),
-            awarded=Sum("amount_awarded", filter=is_closed),
-            recovered=Sum("amount_recovered", filter=is_closed),
-        )
-    )
+    cube = r.source.cube()
+    places = r.source.places()
     by_state: dict[str, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
     opened_by_month: dict[int, int] = defaultdict(int)
-    for r in cube:
-        by_state[r["state"]] += r["n"]
-        by_channel[r["channel"]] += r["n"]
-        opened_by_month[r["m"]] += r["n"]
+    for row in cube:
+        by_state[row["state"]] += row["n"]
+        by_channel[row["channel"]] += row["n"]
+        opened_by_month[row["m"]] += row["n"]
     districts: dict[str, int] = defaultdict(int)
     chains: dict[str, int] = defaultdict(int)
     outcomes: dict[str, int] = defaultdict(int)
     money: dict[str, dict] = defaultdict(
         lambda: {"n": 0, "awarded": Decimal(0), "recovered": Decimal(0)}
     )
-    for r in places:
-        chain = r["primary_employer__industrial_chain"] or ""
-        districts[r["primary_employer__district"] or ""] += r["n"]
-        chains[chain] += r["n"]
-        if r["closed"]:
-            outcomes[r["outcome"] or ""] += r["closed"]
+    for row in places:
+        chain = row["primary_employer__industrial_chain"] or ""
+        districts[row["primary_employer__district"] or ""] += row["n"]
+        chains[chain] += row["n"]
+        if row["closed"]:
+            outcomes[row["outcome"] or ""] += row["closed"]
             m = money[chain]
-            m["n"] += r["closed"]
-            m["awarded"] += r["awarded"] or 0
-            m["recovered"] += r["recovered"] or 0
+            m["n"] += row["closed"]
+            m["awarded"] += row["awarded"] or 0
+            m["recovered"] += row["recovered"] or 0
     opened = N(sum(by_state.values()))
     state_rows = [
         _row(state, label, [N(by_state.get(state, 0))])
@@ -121,12 +99,7 @@ def per_case_columns(r: Report) -> dict:
     closed_count = by_state.get(CaseState.CLOSED, 0)
 
     # --- opened and ended per month ---------------------------------------------------------
-    ended_by_month = dict(
-        cases.filter(state__in=CaseState.ended(), closed_at__gte=start, closed_at__lt=end)
-        .values(m=_month_index("closed_at", months))
-        .annotate(n=Count("id"))
-        .values_list("m", "n")
-    )
+    ended_by_month = r.source.ended_by_month()
     month_rows = [
         _row(
             _month_key(month),
@@ -149,10 +122,7 @@ def per_case_columns(r: Report) -> dict:
     )
 
     # --- category (a grievance may have several) --------------------------------------------
-    through = Case.categories.through.objects.filter(case__in=cohort)
-    by_category = dict(
-        through.values("category_id").annotate(n=Count("id")).values_list("category_id", "n")
-    )
+    by_category = r.source.by_category()
     categories = Category.objects.filter(Q(active=True) | Q(pk__in=by_category)).order_by(
         "sort_order", "code"
     )
@@ -233,39 +203,17 @@ def per_case_columns(r: Report) -> dict:
 def times_and_referrals(r: Report) -> tuple[Median, Median, Rate]:
     """Median days to the first response, to resolution and to a referral's acceptance; the
     referrals by state."""
-    cohort = r.cohort
     partitions, tables = r.partitions, r.tables
     # --- times: first response, resolution, a provider's answer (medians from histograms) --
-    first_at = Subquery(
-        AuditEvent.objects.filter(case_id=OuterRef("pk"), verb__in=FIRST_RESPONSE_VERBS)
-        .order_by("id")
-        .values("occurred_at")[:1]
-    )
-    first_hist = (
-        cohort.annotate(first_at=first_at)
-        .filter(first_at__isnull=False)
-        .values(h=HoursBetween(F("first_at"), F("submitted_at")))
-        .annotate(n=Count("id"))
-        .values_list("h", "n")
-    )
+    first_hist = r.source.first_hist()
     first_median = Median(*median_days(list(first_hist)))
-    resolution_hist = (
-        cohort.filter(state=CaseState.CLOSED, closed_at__isnull=False)
-        .values(h=HoursBetween(F("closed_at"), F("submitted_at")))
-        .annotate(n=Count("id"))
-        .values_list("h", "n")
-    )
+    resolution_hist = r.source.resolution_hist()
     resolution_median = Median(*median_days(list(resolution_hist)))
 
     # Referral states and the time to accept, in one query: the hours are NULL until answered.
     by_referral_state: dict[str, int] = defaultdict(int)
     answer_hist = []
-    for state, hours, n in (
-        Referral.objects.filter(case__in=cohort, sent_at__isnull=False)
-        .values("state", h=HoursBetween(F("responded_at"), F("sent_at")))
-        .annotate(n=Count("id"))
-        .values_list("state", "h", "n")
-    ):
+    for state, hours, n in r.source.referrals():
         by_referral_state[state] += n
         if state == ReferralState.ACCEPTED and hours is not None:
             answer_hist.append((hours, n))
@@ -325,26 +273,17 @@ def times_and_referrals(r: Report) -> tuple[Median, Median, Rate]:
 
 def deadlines(r: Report) -> tuple[N, N]:
     """The deadlines of COMPLIANCE_DEADLINES met in time and missed."""
-    cohort = r.cohort
     partitions, tables = r.partitions, r.tables
     # --- deadlines met and missed -----------------------------------------------------------
     today = timezone.localdate()
-    deadline_rows_raw = (
-        CaseDeadline.objects.filter(case__in=cohort, rule__code__in=COMPLIANCE_DEADLINES)
-        .annotate(met_day=TruncDate("met_at"))
-        .values("rule_id")
-        .annotate(
-            met=Count("id", filter=Q(met_at__isnull=False, met_day__lte=F("due_date"))),
-            late=Count("id", filter=Q(met_at__isnull=False, met_day__gt=F("due_date"))),
-            missed=Count(
-                "id",
-                filter=Q(met_at__isnull=True, due_date__lt=today, case__state__in=CaseState.open()),
-            ),
-        )
-        .values_list("rule_id", "met", "late", "missed")
-    )
-    deadline_counts = {rid: (met, late + missed) for rid, met, late, missed in deadline_rows_raw}
+    deadline_rows_raw = r.source.deadlines(today)
     rules = DeadlineRule.objects.filter(code__in=COMPLIANCE_DEADLINES).order_by("code")
+    compliance = {rule.pk for rule in rules}
+    deadline_counts = {
+        rid: (met, late + missed)
+        for rid, met, late, missed in deadline_rows_raw
+        if rid in compliance
+    }
     deadline_rows = [
         _row(rule.code, rule.name, [N(n) for n in deadline_counts.get(rule.pk, (0, 0))])
         for rule in rules
@@ -372,18 +311,11 @@ def deadlines(r: Report) -> tuple[N, N]:
 
 def outcomes_and_amounts(r: Report, found: dict) -> list:
     """Outcomes of the closed grievances; amounts claimed, awarded and recovered by chain."""
-    cohort = r.cohort
     partitions, tables = r.partitions, r.tables
     closed_count, outcomes, money = found["closed_count"], found["outcomes"], found["money"]
     chain_labels = dict(IndustrialChain.choices)
     # --- outcomes, and amounts claimed against amounts recovered ------------------------------
-    closed = cohort.filter(state=CaseState.CLOSED)
-    claimed_by_chain = {
-        (r["case__primary_employer__industrial_chain"] or ""): r["s"]
-        for r in Claim.objects.filter(case__in=closed)
-        .values("case__primary_employer__industrial_chain")
-        .annotate(s=Sum("amount"))
-    }
+    claimed_by_chain = r.source.claimed_by_chain()
     closed_total = N(closed_count)
     outcome_labels = dict(OutcomeCode.choices)
     for code in OutcomeCode.values:
@@ -453,13 +385,7 @@ def employers(r: Report) -> None:
     cohort = r.cohort
     tables = r.tables
     # --- employers with repeated grievances -------------------------------------------------
-    top = list(
-        cohort.filter(primary_employer__isnull=False)
-        .values("primary_employer_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .order_by("-n", "primary_employer_id")[:TOP_EMPLOYERS]
-    )
+    top = r.source.top_employers(TOP_EMPLOYERS)
     employer_names = dict(
         Employer.objects.filter(pk__in=[t["primary_employer_id"] for t in top]).values_list(
             "pk", "name"

@@ -23,6 +23,7 @@ class Report:
     months: list[dt.date]
     start: dt.datetime
     end: dt.datetime
+    source: object = None  # reports.sources.DirectSource or reports.rollup.RollupSource
     partitions: list = field(default_factory=list)
     tables: list = field(default_factory=list)
 

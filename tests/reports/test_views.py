@@ -143,26 +143,38 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, report_world):
             assert client.get(url, QUERY).status_code == 200
         return len(queries)
 
-    first = cold()
+    # The rollup is built once (reports.rollup); a cold read then recounts the cells of the
+    # changed grievances, and the number of queries depends on neither how many nor which.
+    from reports.rollup import reports_rollup_rebuild
+
+    reports_rollup_rebuild()
+    cold()
     with CaptureQueriesContext(connection) as warm:
         client.get(url, QUERY)
-    # More grievances, employers, months and categories: the same number of queries.
-    for day in range(1, 20):
-        make_case(
-            w.xinbei,
-            report_world.employer_b,
-            "closed",
-            at(2, day),
-            closed=at(3, day),
-            categories=("WAGE.ARREARS", "LEAVE.ANNUAL"),
-            outcome="settled",
-            awarded="10",
-            recovered="10",
-            claims=["20"],
-            first_response_hours=5,
-        )
+
+    def more(month):
+        # More grievances, employers, months and categories: the same number of queries.
+        for day in range(1, 20):
+            make_case(
+                w.xinbei,
+                report_world.employer_b,
+                "closed",
+                at(month, day),
+                closed=at(month + 1, day),
+                categories=("WAGE.ARREARS", "LEAVE.ANNUAL"),
+                outcome="settled",
+                awarded="10",
+                recovered="10",
+                claims=["20"],
+                first_response_hours=5,
+            )
+
+    more(2)
+    first = cold()
+    more(3)
+    more(4)
     assert cold() == first
-    assert first <= 30, first
+    assert first <= 60, first
     # Warm: the session, the user, the second-factor device, the change marker, the form's
     # choices, the navigation's unread-notification count; no aggregate.
     assert len(warm) <= 10, [q["sql"] for q in warm.captured_queries]

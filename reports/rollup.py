@@ -1,0 +1,824 @@
+"""Rollups: the report's additive figures kept per (organisation subtree, month), so that a report
+over a subtree and a run of whole months adds up a few thousand cells instead of counting every
+case (issue 9: 1 s at 1,000,000 cases).
+
+A cell (`ReportCell`) holds one figure of the grievances submitted in one month (local time) by
+any organisation in the subtree of its `node` — the node itself and every organisation below
+it — keyed by `kind` and `key` (KINDS). Only the "ended" cells are by the month a grievance
+ended. Every figure is a count or a sum, and the medians are kept as histograms of whole hours,
+so adding cells gives exactly what counting the cases gives (reports.sources.DirectSource);
+tests/reports/test_rollup.py compares the two on random data.
+
+Which reports use the rollup (`rollup_source`): no category and no industrial-chain filter, and
+a period of whole months — it starts on the first of a month and ends on a month's last day, or
+on or after today when no grievance was submitted or ended after the period's end. Any other
+filter, or a scope the rollup does not cover, counts afresh (DirectSource), as does the list of
+employers with repeated grievances in every report (its figures are per employer, as many as
+the cases: no rollup makes them smaller).
+
+Keeping it true. `refresh()` runs before each read of the rollup (the report itself is cached,
+reports.cache, so this is once per change): it finds the cases changed since it last looked —
+those named by audit events after its mark (every service writes one with each change), and
+those whose rows were saved or deleted through the ORM without one (signals, below, append
+their ids to a list in the shared cache; an employer's edit names its cases) — and recounts,
+from the cases, the (node, month) cells that those cases are in now or were in before
+(`ReportMembership`). A change to the organisation tree, a cache that lost part of its list, or
+too many changes at once rebuild everything (`reports_rollup_rebuild`, also a management
+command, for seed_bench to call after loading; until it does, the first report read rebuilds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Organisation
+from casework.choices import CaseState
+from casework.models import AuditEvent, Case, Claim, Referral
+from rights.deadline_models import CaseDeadline
+
+from .cache import WINDOW, _db
+from .models import (
+    ReportCell,
+    ReportEmployerTotal,
+    ReportMembership,
+    ReportOrgAncestor,
+    ReportRollupState,
+)
+from .sources import COLLECTIVE_THRESHOLD, DirectSource, first_response_at
+from .sql import HoursBetween
+from .tables import month_index
+
+SEP = "\x1f"
+# Refreshing more cases than this at once rebuilds the whole rollup instead.
+REFRESH_LIMIT = 20_000
+DIRTY_SEQ = "reports:rollup:dirty-seq:{db}"
+DIRTY_ITEM = "reports:rollup:dirty:{db}:{n}"
+DIRTY_TTL = 7 * 24 * 3600
+
+# kind: key → fields
+KINDS = {
+    "cube": "state|channel → n, x collective (2+ workers), y of 10+ workers, z workers in them",
+    "place": "district|chain|outcome → n, x closed, a awarded, b recovered (closed)",
+    "category": "category id → n",
+    "first": "whole hours to the first response → n",
+    "resolution": "whole hours to resolution (closed) → n",
+    "referral": "state|whole hours from sent to answer ('' unanswered) → n",
+    "deadline": "rule id → x met in time, y met late",
+    "dl_open": "rule id|due date → n not met while the grievance is open",
+    "claimed": "chain → a claimed (closed grievances)",
+    "ended": "'' → n ended in this month (by the month it ended)",
+}
+
+
+# --- months -----------------------------------------------------------------------------------
+
+
+def _ym(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _month_start(ym: int) -> dt.date:
+    return dt.date(ym // 100, ym % 100, 1)
+
+
+def _next(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _local_ym(moment: dt.datetime | None) -> int | None:
+    if moment is None:
+        return None
+    return _ym(timezone.localtime(moment).date())
+
+
+def _bound(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = _next(day)
+    return months
+
+
+# --- counting cells from the cases ------------------------------------------------------------
+
+
+def _key(*parts) -> str:
+    return SEP.join("" if p is None else str(p) for p in parts)
+
+
+def count_cells(case_q: Q, months: list[dt.date], *, ended_q: Q | None = None) -> dict:
+    """{(node, yyyymm, kind, key): [n, x, y, z, a, b]} for the submitted cases matching `case_q`
+    (submitted within `months`, a run of months), for every organisation above or at their
+    owner; with `ended_q`, also the "ended" cells of the cases matching it that ended within
+    `months`."""
+    yms = [_ym(m) for m in months]
+    cells: dict = defaultdict(lambda: [0, 0, 0, 0, Decimal(0), Decimal(0)])
+    if not months:
+        return cells
+    lo, hi = _bound(months[0]), _bound(_next(months[-1]))
+
+    def qs(model, prefix=""):
+        p = prefix
+        return (
+            model.objects.filter(
+                **{f"{p}submitted_at__isnull": False, f"{p}submitted_at__gte": lo},
+                **{f"{p}submitted_at__lt": hi},
+            )
+            .filter(_prefixed(case_q, p))
+            .annotate(
+                node=F(f"{p}owning_org_id"),
+                m=month_index(f"{p}submitted_at", months),
+            )
+        )
+
+    # Counted per owning organisation (one row per case in the database), then added to every
+    # organisation above it here.
+    above = _ancestor_map()
+
+    def put(row, kind, key, **values):
+        ym = yms[row["m"]]
+        for node in above.get(row["node"], (row["node"],)):
+            cell = cells[(node, ym, kind, key)]
+            for i, name in enumerate(("n", "x", "y", "z", "a", "b")):
+                if name in values and values[name] is not None:
+                    cell[i] += values[name]
+
+    is_closed = Q(state=CaseState.CLOSED)
+    for row in (
+        qs(Case)
+        .values("node", "m", "state", "channel")
+        .annotate(
+            n=Count("id"),
+            collective=Count("id", filter=Q(claimant_count__gt=1)),
+            large=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
+            workers=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
+        )
+    ):
+        put(
+            row,
+            "cube",
+            _key(row["state"], row["channel"]),
+            n=row["n"],
+            x=row["collective"],
+            y=row["large"],
+            z=row["workers"],
+        )
+    for row in (
+        qs(Case)
+        .values(
+            "node",
+            "m",
+            "primary_employer__district",
+            "primary_employer__industrial_chain",
+            "outcome",
+        )
+        .annotate(
+            n=Count("id"),
+            closed=Count("id", filter=is_closed),
+            awarded=Sum("amount_awarded", filter=is_closed),
+            recovered=Sum("amount_recovered", filter=is_closed),
+        )
+    ):
+        put(
+            row,
+            "place",
+            _key(
+                row["primary_employer__district"] or "",
+                row["primary_employer__industrial_chain"] or "",
+                row["outcome"] or "",
+            ),
+            n=row["n"],
+            x=row["closed"],
+            a=row["awarded"],
+            b=row["recovered"],
+        )
+    through = Case.categories.through
+    for row in qs(through, "case__").values("node", "m", "category_id").annotate(n=Count("id")):
+        put(row, "category", _key(row["category_id"]), n=row["n"])
+    for row in (
+        qs(Case)
+        .annotate(first_at=first_response_at())
+        .filter(first_at__isnull=False)
+        .values("node", "m", h=HoursBetween(F("first_at"), F("submitted_at")))
+        .annotate(n=Count("id"))
+    ):
+        put(row, "first", _key(row["h"]), n=row["n"])
+    for row in (
+        qs(Case)
+        .filter(state=CaseState.CLOSED, closed_at__isnull=False)
+        .values("node", "m", h=HoursBetween(F("closed_at"), F("submitted_at")))
+        .annotate(n=Count("id"))
+    ):
+        put(row, "resolution", _key(row["h"]), n=row["n"])
+    for row in (
+        qs(Referral, "case__")
+        .filter(sent_at__isnull=False)
+        .values("node", "m", "state", h=HoursBetween(F("responded_at"), F("sent_at")))
+        .annotate(n=Count("id"))
+    ):
+        put(row, "referral", _key(row["state"], row["h"]), n=row["n"])
+    for row in (
+        qs(CaseDeadline, "case__")
+        .filter(met_at__isnull=False)
+        .annotate(met_day=TruncDate("met_at"))
+        .values("node", "m", "rule_id")
+        .annotate(
+            met=Count("id", filter=Q(met_day__lte=F("due_date"))),
+            late=Count("id", filter=Q(met_day__gt=F("due_date"))),
+        )
+    ):
+        put(row, "deadline", _key(row["rule_id"]), x=row["met"], y=row["late"])
+    for row in (
+        qs(CaseDeadline, "case__")
+        .filter(met_at__isnull=True, case__state__in=CaseState.open())
+        .values("node", "m", "rule_id", "due_date")
+        .annotate(n=Count("id"))
+    ):
+        put(row, "dl_open", _key(row["rule_id"], row["due_date"].isoformat()), n=row["n"])
+    for row in (
+        qs(Claim, "case__")
+        .filter(case__state=CaseState.CLOSED)
+        .values("node", "m", "case__primary_employer__industrial_chain")
+        .annotate(s=Sum("amount"))
+    ):
+        put(row, "claimed", _key(row["case__primary_employer__industrial_chain"] or ""), a=row["s"])
+    if ended_q is not None:
+        for row in (
+            Case.objects.filter(
+                ended_q,
+                submitted_at__isnull=False,
+                state__in=CaseState.ended(),
+                closed_at__gte=lo,
+                closed_at__lt=hi,
+            )
+            .annotate(
+                node=F("owning_org_id"),
+                m=month_index("closed_at", months),
+            )
+            .values("node", "m")
+            .annotate(n=Count("id"))
+        ):
+            put(row, "ended", "", n=row["n"])
+    return cells
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """`q` (on Case) for a model that reaches the case through `prefix`."""
+    if not prefix:
+        return q
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_prefixed(child, prefix))
+        else:
+            out.children.append((prefix + child[0], child[1]))
+    return out
+
+
+def _cell_rows(cells: dict, wanted=None) -> list[tuple]:
+    rows = []
+    for (node, ym, kind, key), (n, x, y, z, a, b) in cells.items():
+        if wanted is not None and (node, ym, kind == "ended") not in wanted:
+            continue
+        if n or x or y or z or a or b:
+            rows.append((node, ym, kind, key, n, x, y, z, a, b))
+    return rows
+
+
+def _insert(model, columns: list[str], rows) -> None:
+    """Plain INSERTs in batches (bulk_create builds a model object per row: ten times slower
+    for the millions of cells of a rebuild)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 (names from the model, values bound)
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i : i + 5000])
+
+
+CELL_COLUMNS = ["node_id", "month", "kind", "key", "n", "x", "y", "z", "a", "b"]
+
+
+# --- rebuilding and refreshing ----------------------------------------------------------------
+
+
+def _org_signature() -> str:
+    """The organisation tree and the time zone the months are counted in: a change to either
+    rebuilds the rollup."""
+    rows = Organisation.objects.order_by("pk").values_list("pk", "path")
+    zone = str(timezone.get_current_timezone())
+    return hashlib.sha256(repr((zone, list(rows))).encode()).hexdigest()
+
+
+def _ancestors() -> list[ReportOrgAncestor]:
+    paths = dict(Organisation.objects.values_list("pk", "path"))
+    by_path = {path: pk for pk, path in paths.items()}
+    rows = []
+    for pk, path in paths.items():
+        ancestors = {pk}
+        parts = [p for p in (path or "").split("/") if p]
+        for i in range(1, len(parts) + 1):
+            prefix = "/" + "/".join(parts[:i]) + "/"
+            if prefix in by_path:
+                ancestors.add(by_path[prefix])
+        rows.extend(ReportOrgAncestor(org_id=pk, ancestor_id=a) for a in ancestors)
+    return rows
+
+
+def _ancestor_map() -> dict[int, list[int]]:
+    above = defaultdict(list)
+    for org, ancestor in ReportOrgAncestor.objects.values_list("org_id", "ancestor_id"):
+        above[org].append(ancestor)
+    return above
+
+
+def _dirty_seq() -> int:
+    return int(cache.get(DIRTY_SEQ.format(db=_db()), 0) or 0)
+
+
+def _audit_state() -> tuple[int, int]:
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    window = AuditEvent.objects.filter(id__gt=last - WINDOW, id__lte=last).count()
+    return last, window
+
+
+def reports_rollup_rebuild() -> dict:
+    """Count every cell afresh from the cases, in bulk (GROUP BY per kind over all cases)."""
+    with transaction.atomic():
+        ReportRollupState.objects.all().delete()
+        state = ReportRollupState.objects.create()  # takes the write lock first
+        seq = _dirty_seq()
+        mark, window = _audit_state()
+        ReportOrgAncestor.objects.all().delete()
+        ReportOrgAncestor.objects.bulk_create(_ancestors(), batch_size=2000)
+        ReportCell.objects.all().delete()
+        ReportEmployerTotal.objects.all().delete()
+        ReportMembership.objects.all().delete()
+        span = Case.objects.filter(submitted_at__isnull=False).aggregate(
+            first=Min("submitted_at"), last=Max("submitted_at"), closed=Max("closed_at")
+        )
+        cells_written = 0
+        if span["first"] is not None:
+            last = max(
+                timezone.localtime(m).date()
+                for m in (span["last"], span["closed"] or span["last"], timezone.now())
+            )
+            months = _months_between(timezone.localtime(span["first"]).date(), last)
+            rows = _cell_rows(count_cells(Q(), months, ended_q=Q()))
+            _insert(ReportCell, CELL_COLUMNS, rows)
+            cells_written = len(rows)
+            _write_memberships(Case.objects.filter(submitted_at__isnull=False))
+            _write_employer_totals(Q())
+        state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
+        state.max_submitted, state.max_closed = span["last"], span["closed"]
+        state.org_signature = _org_signature()
+        state.built_at = timezone.now()
+        state.save()
+    return {"cells": cells_written}
+
+
+def _write_employer_totals(case_q: Q, nodes=None) -> None:
+    above = _ancestor_map()
+    totals: dict = defaultdict(int)
+    for org, employer, n in (
+        Case.objects.filter(case_q, submitted_at__isnull=False, primary_employer__isnull=False)
+        .values_list("owning_org_id", "primary_employer_id")
+        .annotate(n=Count("id"))
+    ):
+        for node in above.get(org, (org,)):
+            if nodes is None or node in nodes:
+                totals[(node, employer)] += n
+    _insert(
+        ReportEmployerTotal,
+        ["node_id", "employer_id", "n"],
+        ((node, employer, n) for (node, employer), n in totals.items()),
+    )
+
+
+def _membership_of(pk, org_id, employer_id, submitted_at, closed_at, state) -> ReportMembership:
+    ended = closed_at is not None and state in CaseState.ended()
+    return ReportMembership(
+        case_id=pk,
+        org_id=org_id,
+        employer_id=employer_id,
+        month=_local_ym(submitted_at),
+        ended_month=_local_ym(closed_at) if ended else None,
+    )
+
+
+def _write_memberships(cases) -> list[ReportMembership]:
+    rows = [
+        _membership_of(*values)
+        for values in cases.values_list(
+            "pk", "owning_org_id", "primary_employer_id", "submitted_at", "closed_at", "state"
+        )
+    ]
+    _insert(
+        ReportMembership,
+        ["case_id", "org_id", "employer_id", "month", "ended_month"],
+        ((m.case_id, m.org_id, m.employer_id, m.month, m.ended_month) for m in rows),
+    )
+    return rows
+
+
+def _changed_cases(state: ReportRollupState, mark: int, window: int, seq: int) -> set | None:
+    """The ids of the cases changed since the rollup last looked; None when it cannot tell."""
+    since = state.audit_mark
+    if window != state.audit_window or mark < state.audit_mark:
+        # An event committed late below the mark (PostgreSQL), or events gone: look again at
+        # the whole window below the mark.
+        since = state.audit_mark - WINDOW
+    ids = set(
+        AuditEvent.objects.filter(id__gt=since, case_id__isnull=False)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    employers = set()
+    if seq > state.dirty_seq:
+        if seq - state.dirty_seq > REFRESH_LIMIT:
+            return None
+        keys = [DIRTY_ITEM.format(db=_db(), n=n) for n in range(state.dirty_seq + 1, seq + 1)]
+        found = cache.get_many(keys)
+        if len(found) != len(keys):
+            return None  # evicted, or still being written: cannot tell which
+        for value in found.values():
+            kind, pk = value
+            (employers if kind == "employer" else ids).add(pk)
+    if employers:
+        ids.update(
+            Case.objects.filter(primary_employer_id__in=employers).values_list("pk", flat=True)
+        )
+    return ids
+
+
+def refresh() -> None:
+    """Bring the rollup up to date with the cases (see the module's docstring)."""
+    state = ReportRollupState.objects.first()
+    if state is None or state.org_signature != _org_signature():
+        reports_rollup_rebuild()
+        return
+    mark, window = _audit_state()
+    seq = _dirty_seq()
+    if (mark, window, seq) == (state.audit_mark, state.audit_window, state.dirty_seq):
+        return
+    with transaction.atomic():
+        # The write first: it takes the lock (SQLite's database lock, PostgreSQL's row lock),
+        # so two refreshes never interleave; then read where the other one left it.
+        ReportRollupState.objects.filter(pk=state.pk).update(dirty_seq=F("dirty_seq"))
+        state = ReportRollupState.objects.get(pk=state.pk)
+        mark, window = _audit_state()
+        seq = _dirty_seq()
+        if (mark, window, seq) == (state.audit_mark, state.audit_window, state.dirty_seq):
+            return
+        ids = _changed_cases(state, mark, window, seq)
+        if ids is None or len(ids) > REFRESH_LIMIT:
+            reports_rollup_rebuild()
+            return
+        _recount(ids, state)
+        state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
+        state.save()
+
+
+def _recount(ids: set, state: ReportRollupState) -> None:
+    """Recount the cells the cases `ids` are in, or were in."""
+    if not ids:
+        return
+    cohort_cells, ended_cells = set(), set()  # (org, yyyymm)
+    employer_orgs = set()  # (org, employer)
+    old = list(ReportMembership.objects.filter(case_id__in=ids))
+    ReportMembership.objects.filter(case_id__in=ids).delete()
+    new = _write_memberships(Case.objects.filter(pk__in=ids, submitted_at__isnull=False))
+    for m in old + new:
+        cohort_cells.add((m.org_id, m.month))
+        if m.ended_month is not None:
+            ended_cells.add((m.org_id, m.ended_month))
+        if m.employer_id is not None:
+            employer_orgs.add((m.org_id, m.employer_id))
+    latest = Case.objects.filter(pk__in=ids).aggregate(s=Max("submitted_at"), c=Max("closed_at"))
+    for field, value in (("max_submitted", latest["s"]), ("max_closed", latest["c"])):
+        if value is not None and (getattr(state, field) is None or value > getattr(state, field)):
+            setattr(state, field, value)
+    ancestors = defaultdict(set)
+    orgs = {org for org, _ym in cohort_cells | ended_cells | employer_orgs}
+    for org, anc in ReportOrgAncestor.objects.filter(org_id__in=orgs).values_list(
+        "org_id", "ancestor_id"
+    ):
+        ancestors[org].add(anc)
+    wanted = set()  # (node, yyyymm, is the ended kind)
+    for cells, is_ended in ((cohort_cells, False), (ended_cells, True)):
+        for org, ym in cells:
+            for node in ancestors[org] or {org}:
+                wanted.add((node, ym, is_ended))
+    # The employers' totals under every organisation above the cases' owners, before and after.
+    employer_nodes = defaultdict(set)
+    for org, employer in employer_orgs:
+        employer_nodes[employer].update(ancestors[org] or {org})
+    if employer_nodes:
+        nodes = set().union(*employer_nodes.values())
+        ReportEmployerTotal.objects.filter(
+            employer_id__in=list(employer_nodes), node_id__in=nodes
+        ).delete()
+        _write_employer_totals(Q(primary_employer_id__in=list(employer_nodes)), nodes)
+    # Recount the wanted cells in one pass over the cases of their months under their nodes:
+    # as many queries whatever the number of changes.
+    if not wanted:
+        return
+    paths = dict(
+        Organisation.objects.filter(pk__in={n for n, _ym, _e in wanted}).values_list("pk", "path")
+    )
+    under = Q(pk__in=[])
+    for path in set(paths.values()):
+        under |= Q(owning_org__path__startswith=path)
+    cohort_months = sorted({ym for _n, ym, e in wanted if not e})
+    ended_months = sorted({ym for _n, ym, e in wanted if e})
+
+    def within(field, yms):
+        q = Q(pk__in=[])
+        for ym in yms:
+            day = _month_start(ym)
+            q |= Q(**{f"{field}__gte": _bound(day), f"{field}__lt": _bound(_next(day))})
+        return q
+
+    all_months = cohort_months + ended_months
+    months = _months_between(_month_start(min(all_months)), _month_start(max(all_months)))
+    cells = count_cells(
+        under & within("submitted_at", cohort_months),
+        months,
+        ended_q=under & within("closed_at", ended_months) if ended_months else None,
+    )
+    stale = Q(pk__in=[])
+    for is_ended, yms in ((False, cohort_months), (True, ended_months)):
+        for ym in yms:
+            nodes = {n for n, m, e in wanted if m == ym and e == is_ended}
+            kind = Q(kind="ended") if is_ended else ~Q(kind="ended")
+            stale |= Q(kind, node_id__in=nodes, month=ym)
+    ReportCell.objects.filter(stale).delete()
+    _insert(ReportCell, CELL_COLUMNS, _cell_rows(cells, wanted))
+
+
+# --- recording changes the audit chain does not show ------------------------------------------
+
+
+def mark_dirty(kind: str, pk) -> None:
+    """Note that a case (kind "case") or an employer's cases ("employer") changed: no query,
+    two cache operations."""
+    if pk is None:
+        return
+    key = DIRTY_SEQ.format(db=_db())
+    try:
+        n = cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, None)
+        n = cache.incr(key)
+    cache.set(DIRTY_ITEM.format(db=_db(), n=n), (kind, pk), DIRTY_TTL)
+
+
+def _case_saved(sender, instance, **kwargs) -> None:
+    mark_dirty("case", instance.pk)
+
+
+def _row_saved(sender, instance, **kwargs) -> None:
+    mark_dirty("case", getattr(instance, "case_id", None))
+
+
+def _employer_saved(sender, instance, **kwargs) -> None:
+    mark_dirty("employer", instance.pk)
+
+
+def _categories_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Case):
+        mark_dirty("case", instance.pk)
+    else:  # changed from the category's side
+        for pk in (
+            Case.categories.through.objects.filter(category_id=instance.pk).values_list(
+                "case_id", flat=True
+            )
+            if pk_set is None
+            else pk_set
+        ):
+            mark_dirty("case", pk)
+
+
+def connect_rollup_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from casework.models import Employer
+
+    through = Case.categories.through
+    for signal in (post_save, post_delete):
+        signal.connect(_case_saved, sender=Case, dispatch_uid=f"rollup_case_{signal}")
+        for model in (Claim, Referral, CaseDeadline, through):
+            signal.connect(
+                _row_saved, sender=model, dispatch_uid=f"rollup_{model.__name__}_{signal}"
+            )
+        signal.connect(_employer_saved, sender=Employer, dispatch_uid=f"rollup_employer_{signal}")
+    m2m_changed.connect(_categories_changed, sender=through, dispatch_uid="rollup_categories")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _nodes(scope: tuple[str, ...], organisation_id: int | None) -> list[int] | None:
+    """The organisations whose subtree cells make up the scope (no subtree twice)."""
+    if organisation_id is not None:
+        return None  # scoped_cases checks it; the caller passes the organisation's own id
+    paths = sorted(set(scope))
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    found = dict(Organisation.objects.filter(path__in=tops).values_list("path", "pk"))
+    if len(found) != len(tops):
+        return None
+    return list(found.values())
+
+
+def rollup_source(scope: tuple[str, ...], filters, r):
+    """A RollupSource for this report, or None when the rollup cannot answer it exactly."""
+    if filters.category or filters.chain:
+        return None
+    today = timezone.localdate()
+    if filters.date_from.day != 1:
+        return None
+    whole_end = _next(filters.date_to) - dt.timedelta(days=1) == filters.date_to
+    if not whole_end and filters.date_to < today:
+        return None
+    if filters.organisation_id is not None:
+        path = (
+            Organisation.objects.filter(pk=filters.organisation_id)
+            .values_list("path", flat=True)
+            .first()
+        )
+        if not path or not any(path.startswith(p) for p in scope):
+            return None  # nothing to see: the direct count says so
+        nodes = [filters.organisation_id]
+    else:
+        nodes = _nodes(scope, None)
+        if not nodes:
+            return None
+    refresh()
+    if not whole_end:
+        state = ReportRollupState.objects.first()
+        for moment in (state.max_submitted, state.max_closed):
+            if moment is not None and moment >= r.end:
+                return None
+    return RollupSource(nodes, r)
+
+
+class RollupSource:
+    """The figures of reports.sources.DirectSource, added up from the cells."""
+
+    # Employers whose grievances are counted in the period at each step of top_employers.
+    EMPLOYER_BATCH = 500
+
+    def __init__(self, nodes: list[int], r):
+        self.r = r
+        self.nodes = nodes
+        self.index = {_ym(m): i for i, m in enumerate(r.months)}
+        cells = ReportCell.objects.filter(node_id__in=nodes, month__in=list(self.index))
+        self.monthly = defaultdict(lambda: [0, 0, 0, 0])
+        for kind, key, month, n, x, y, z in (
+            cells.filter(kind__in=("cube", "ended"))
+            .values_list("kind", "key", "month")
+            .annotate(n=Sum("n"), x=Sum("x"), y=Sum("y"), z=Sum("z"))
+        ):
+            cell = self.monthly[(kind, key, month)]
+            for i, v in enumerate((n, x, y, z)):
+                cell[i] += v or 0
+        self.sums = defaultdict(list)
+        # The histograms (most of the cells) need their counts only: no decimal to convert.
+        counts_only = ("category", "first", "resolution", "referral", "dl_open")
+        # Tens of thousands of rows: read straight from the cursor, without the ORM's converters.
+        query = cells.filter(kind__in=counts_only).values_list("kind", "key").annotate(n=Sum("n"))
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for kind, key, n in cursor.fetchall():
+                self.sums[kind].append((key.split(SEP), int(n or 0), 0, 0, 0, 0))
+        for kind, key, n, x, y, a, b in (
+            cells.filter(kind__in=("place", "deadline", "claimed"))
+            .values_list("kind", "key")
+            .annotate(n=Sum("n"), x=Sum("x"), y=Sum("y"), a=Sum("a"), b=Sum("b"))
+        ):
+            self.sums[kind].append((key.split(SEP), n or 0, x or 0, y or 0, a or 0, b or 0))
+
+    def cube(self) -> list[dict]:
+        rows = []
+        for (kind, key, month), (n, x, y, z) in self.monthly.items():
+            if kind != "cube" or not n:
+                continue
+            state, channel = key.split(SEP)
+            rows.append(
+                {
+                    "state": state,
+                    "channel": channel,
+                    "m": self.index[month],
+                    "n": n,
+                    "collective": x,
+                    "large": y,
+                    "workers": z or None,
+                }
+            )
+        return rows
+
+    def places(self) -> list[dict]:
+        return [
+            {
+                "primary_employer__district": district,
+                "primary_employer__industrial_chain": chain,
+                "outcome": outcome,
+                "n": n,
+                "closed": x,
+                "awarded": Decimal(a),
+                "recovered": Decimal(b),
+            }
+            for (district, chain, outcome), n, x, _y, a, b in self.sums["place"]
+            if n
+        ]
+
+    def ended_by_month(self) -> dict[int, int]:
+        out = {}
+        for (kind, _key, month), (n, *_rest) in self.monthly.items():
+            if kind == "ended" and n:
+                out[self.index[month]] = out.get(self.index[month], 0) + n
+        return out
+
+    def by_category(self) -> dict[int, int]:
+        return {int(key[0]): n for key, n, *_rest in self.sums["category"] if n}
+
+    def _hist(self, kind: str) -> list[tuple[int, int]]:
+        return [(int(key[0]), n) for key, n, *_rest in self.sums[kind] if n]
+
+    def first_hist(self) -> list[tuple[int, int]]:
+        return self._hist("first")
+
+    def resolution_hist(self) -> list[tuple[int, int]]:
+        return self._hist("resolution")
+
+    def referrals(self) -> list[tuple[str, int | None, int]]:
+        return [
+            (state, int(h) if h != "" else None, n)
+            for (state, h), n, *_rest in self.sums["referral"]
+            if n
+        ]
+
+    def deadlines(self, today: dt.date) -> list[tuple[int, int, int, int]]:
+        counts = defaultdict(lambda: [0, 0, 0])
+        for (rule,), _n, x, y, _a, _b in self.sums["deadline"]:
+            counts[int(rule)][0] += x
+            counts[int(rule)][1] += y
+        day = today.isoformat()
+        for (rule, due), n, *_rest in self.sums["dl_open"]:
+            if due < day:
+                counts[int(rule)][2] += n
+        return [(rule, met, late, missed) for rule, (met, late, missed) in counts.items()]
+
+    def top_employers(self, limit: int) -> list[dict]:
+        """DirectSource.top_employers, exactly, from the employers' totals: an employer's count in
+        the period is at most its total, so the employers are counted in the period in the
+        order of their totals until no employer not yet counted could enter the list."""
+        if len(self.nodes) != 1:
+            return DirectSource(self.r).top_employers(limit)
+        totals = ReportEmployerTotal.objects.filter(node_id=self.nodes[0]).order_by(
+            "-n", "employer_id"
+        )
+        counted: dict[int, int] = {}
+        offset = 0
+        while True:
+            batch = list(
+                totals.values_list("employer_id", "n")[offset : offset + self.EMPLOYER_BATCH]
+            )
+            offset += len(batch)
+            if batch:
+                counted.update(
+                    self.r.cohort.filter(primary_employer_id__in=[e for e, _n in batch])
+                    .values_list("primary_employer_id")
+                    .annotate(n=Count("id"))
+                )
+            top = sorted(
+                ((n, e) for e, n in counted.items() if n >= 2), key=lambda t: (-t[0], t[1])
+            )[:limit]
+            if len(batch) < self.EMPLOYER_BATCH:
+                break  # every employer counted
+            bound = batch[-1][1]  # no employer not yet counted has more in the period
+            if bound < 2 or (len(top) == limit and top[-1][0] > bound):
+                break
+        return [{"primary_employer_id": e, "n": n} for n, e in top]
+
+    def claimed_by_chain(self) -> dict:
+        return {key[0]: Decimal(a) for key, _n, _x, _y, a, _b in self.sums["claimed"] if a}

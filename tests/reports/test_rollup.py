@@ -1,0 +1,242 @@
+"""The rollup (reports.rollup) gives exactly the figures counted afresh from the cases
+(reports.sources.DirectSource), on random grievances, and stays so after they change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone, translation
+
+from casework.audit import audit_record
+from casework.choices import Channel, IndustrialChain, OutcomeCode, ReferralState
+from casework.demo.clock import simulated_time
+from casework.models import Case, Employer
+from privacy.purge import case_purge
+from reports import rollup
+from reports.aggregates import build
+from reports.filters import ReportFilters
+from reports.models import ReportCell
+from reports.sources import DirectSource
+from rights.models import Category
+from tests.factories import build_world
+
+from .conftest import TZ, make_case, make_deadline, make_referral
+
+STATES = [
+    "submitted",
+    "under_review",
+    "rejected",
+    "referred",
+    "legal_aid",
+    "withdrawn",
+    "closed",
+    "draft",
+]
+DISTRICTS = ["武进区", "新北区", "天宁区", ""]
+DEADLINES = ["FIRST_RESPONSE", "ARB_LIMIT", "APPEAL", "ENFORCE"]
+
+
+def _moment(rng: random.Random) -> dt.datetime:
+    start = dt.datetime(2025, 10, 1, tzinfo=TZ)
+    return start + dt.timedelta(minutes=rng.randrange(0, 330 * 24 * 60))
+
+
+def _random_case(rng, orgs, employers, categories, provider):
+    state = rng.choice(STATES)
+    submitted = None if state == "draft" else _moment(rng)
+    ended = state in ("rejected", "withdrawn", "closed")
+    closed = submitted + dt.timedelta(hours=rng.randrange(1, 2000)) if ended else None
+    is_closed = state == "closed"
+    case = make_case(
+        rng.choice(orgs),
+        rng.choice(employers),
+        state,
+        submitted,
+        closed=closed,
+        channel=rng.choice(Channel.values),
+        categories=rng.sample(categories, rng.randint(0, 2)),
+        outcome=rng.choice(OutcomeCode.values + [""]) if is_closed else "",
+        awarded=str(rng.randrange(0, 90000)) if is_closed and rng.random() < 0.8 else None,
+        recovered=str(rng.randrange(0, 90000)) if is_closed and rng.random() < 0.7 else None,
+        claimants=rng.choice([1, 1, 1, 2, 5, 10, 14]),
+        claims=[str(rng.randrange(1, 50000)) for _ in range(rng.randint(0, 2))],
+        first_response_hours=rng.randrange(1, 300) if submitted and rng.random() < 0.7 else None,
+        first_verb=rng.choice(["accept_for_review", "reject"]),
+    )
+    if submitted and rng.random() < 0.3:
+        state_ = rng.choice(ReferralState.values)
+        answered = None if state_ == ReferralState.PENDING else rng.randrange(1, 400)
+        make_referral(case, provider, submitted + dt.timedelta(hours=5), state_, answered)
+    if submitted and rng.random() < 0.5:
+        due = (submitted + dt.timedelta(days=rng.randrange(-30, 400))).date()
+        met = None
+        if rng.random() < 0.5:
+            met = dt.datetime.combine(
+                due + dt.timedelta(days=rng.randrange(-5, 5)), dt.time(23, 30), tzinfo=TZ
+            )
+        make_deadline(case, rng.choice(DEADLINES), due, met)
+    return case
+
+
+@pytest.fixture
+def random_world(db):
+    rng = random.Random(20261126)
+    w = build_world()
+    orgs = [w.city, w.wujin, w.xinbei, w.enterprise]
+    employers = [
+        Employer.objects.create(
+            name=f"雇主{i}",
+            district=rng.choice(DISTRICTS),
+            industrial_chain=rng.choice(IndustrialChain.values + [""]),
+        )
+        for i in range(25)
+    ] + [None]
+    categories = list(Category.objects.filter(active=True).values_list("code", flat=True))
+    cases = [_random_case(rng, orgs, employers, categories, w.centre) for _ in range(300)]
+    return w, rng, cases, orgs
+
+
+FILTERS = [
+    ReportFilters(date_from=dt.date(2025, 10, 1), date_to=dt.date(2026, 8, 31)),
+    ReportFilters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30)),
+    ReportFilters(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)),
+    ReportFilters.default(),
+]
+
+
+def _both(w, filters):
+    out = []
+    for direct in (False, True):
+        with translation.override("en"):
+            out.append(build((w.city.path,), filters, direct=direct))
+    return out
+
+
+def _compare(fast, slow, f):
+    (fast_tree, fast_parts), (slow_tree, slow_parts) = fast, slow
+    assert fast_tree["summary"] == slow_tree["summary"], f
+    for a, b in zip(fast_tree["tables"], slow_tree["tables"], strict=True):
+        assert a == b, (f, a["key"])
+    assert fast_parts == slow_parts, f
+
+
+def _assert_same(w, orgs):
+    used = []
+    for base in FILTERS:
+        for org in [None, *orgs]:
+            f = ReportFilters(
+                date_from=base.date_from,
+                date_to=base.date_to,
+                organisation_id=None if org is None else org.pk,
+            )
+            fast, slow = _both(w, f)
+            _compare(fast, slow, f)
+            used.append(f)
+    # The rollup was read, not the fallback: it holds cells, and it answers these filters.
+    assert ReportCell.objects.exists()
+    return used
+
+
+def _uses_rollup(w, filters) -> bool:
+    from reports.aggregates import scoped_cases
+    from reports.tables import Report, bounds, months_of
+
+    start, end = bounds(filters)
+    cases = scoped_cases((w.city.path,), filters)
+    r = Report(cases=cases, cohort=cases, months=months_of(filters), start=start, end=end)
+    return isinstance(rollup.rollup_source((w.city.path,), filters, r), rollup.RollupSource)
+
+
+def test_the_rollup_equals_the_direct_count(random_world):
+    w, _rng, _cases, orgs = random_world
+    for f in FILTERS:
+        assert _uses_rollup(w, f)
+    _assert_same(w, orgs)
+
+
+def test_filters_the_rollup_cannot_answer_fall_back(random_world):
+    w, *_ = random_world
+    for f in (
+        ReportFilters(date_from=dt.date(2026, 1, 2), date_to=dt.date(2026, 6, 30)),
+        ReportFilters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 29)),
+        ReportFilters(
+            date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30), category="WAGE.ARREARS"
+        ),
+        ReportFilters(
+            date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30), chain="textiles"
+        ),
+    ):
+        assert not _uses_rollup(w, f)
+        fast, slow = _both(w, f)
+        _compare(fast, slow, f)
+
+
+def test_the_rollup_follows_changes(random_world):
+    w, rng, cases, orgs = random_world
+    _assert_same(w, orgs)  # builds the rollup
+    submitted = [c for c in cases if c.submitted_at is not None]
+    # Transitions saved through the ORM (no audit event): closed, reopened, moved, re-dated.
+    for case in rng.sample(submitted, 40):
+        choice = rng.random()
+        if choice < 0.3:
+            change = {
+                "state": "closed",
+                "closed_at": case.submitted_at + dt.timedelta(hours=rng.randrange(1, 900)),
+                "outcome": rng.choice(OutcomeCode.values),
+                "amount_recovered": rng.randrange(0, 5000),
+            }
+        elif choice < 0.5:  # reopened
+            change = {"state": "under_review", "closed_at": None, "outcome": ""}
+        elif choice < 0.7:  # transferred to another union
+            change = {"owning_org": rng.choice(orgs)}
+        else:
+            change = {"claimant_count": rng.choice([1, 3, 12])}
+        # update() sends no signal: the audit event the services write is what is noticed.
+        Case.objects.filter(pk=case.pk).update(**change)
+        with simulated_time(timezone.now()):
+            audit_record(verb="note_add", case=case, actor_kind="staff")
+    _assert_same(w, orgs)
+    # Saved through the ORM without an audit event (signals), categories changed, an employer
+    # moved to another district, a first response recorded.
+    for case in rng.sample(submitted, 15):
+        case = Case.objects.get(pk=case.pk)
+        case.channel = rng.choice(Channel.values)
+        case.save(update_fields=["channel"])
+        case.categories.set(Category.objects.order_by("?")[:2])
+    employer = Employer.objects.exclude(district="新北区").first()
+    employer.district = "新北区"
+    employer.save()
+    case = rng.choice(submitted)
+    with simulated_time(case.submitted_at + dt.timedelta(hours=3)):
+        audit_record(verb="accept_for_review", case=case, actor_kind="staff")
+    _assert_same(w, orgs)
+    # Purged and deleted grievances.
+    ended = list(Case.objects.filter(state__in=("closed", "rejected", "withdrawn")))
+    for case in rng.sample(ended, 5):
+        case_purge(case=case, reason="retention")
+    for case in rng.sample([c for c in submitted if Case.objects.filter(pk=c.pk).exists()], 3):
+        for claim in case.claims.all():
+            claim.delete()
+    _assert_same(w, orgs)
+
+
+def test_direct_source_is_what_the_report_used_to_count(random_world):
+    """The direct source is the unchanged code path the rollup is compared with."""
+    w, *_ = random_world
+    f = FILTERS[0]
+    from reports.aggregates import scoped_cases
+    from reports.tables import Report, bounds, months_of
+
+    start, end = bounds(f)
+    cases = scoped_cases((w.city.path,), f)
+    r = Report(
+        cases=cases,
+        cohort=cases.filter(submitted_at__gte=start, submitted_at__lt=end),
+        months=months_of(f),
+        start=start,
+        end=end,
+    )
+    source = DirectSource(r)
+    assert sum(row["n"] for row in source.cube()) == r.cohort.count() > 200
