@@ -132,3 +132,25 @@ _active_categories.invalidate_on_change(Category, "rights_category")
 def active_categories() -> list[Category]:
     """The selectable categories in their order (a process-local copy, rebuilt after an edit)."""
     return _active_categories.get()
+
+
+def _build_checklists() -> dict[int, Category]:
+    categories = Category.objects.order_by("sort_order", "code").prefetch_related(
+        Prefetch("evidence_items", queryset=EvidenceItem.objects.order_by("sort_order", "code"))
+    )
+    return {c.pk: c for c in categories}
+
+
+_checklists = LocalCopy("rights:checklists-version", _build_checklists)
+_checklists.invalidate_on_change(Category, "rights_checklist_category")
+_checklists.invalidate_on_change(EvidenceItem, "rights_checklist_item")
+
+
+def categories_with_checklists(category_ids) -> list[Category]:
+    """These categories in taxonomy order, each with its evidence checklist prefetched, from a
+    process-local copy of the taxonomy (rebuilt after an edit). Shared objects: read only."""
+    by_id = _checklists.get()
+    return sorted(
+        (by_id[pk] for pk in set(category_ids) if pk in by_id),
+        key=lambda c: (c.sort_order, c.code),
+    )

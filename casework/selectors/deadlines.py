@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rights.deadline_models import CaseDeadline, CaseDeadlineEvent, DeadlineRule
 from rights.deadlines import URGENT_DAYS
+from rights.local_copy import LocalCopy
 
 from ..models import Case
 from ..permissions import may
@@ -64,8 +65,17 @@ def case_deadline_lines(case: Case, today: date | None = None) -> list[DeadlineL
     return lines
 
 
+def _build_deadline_rules() -> list[DeadlineRule]:
+    return list(DeadlineRule.objects.filter(kind="deadline").order_by("code"))
+
+
+_deadline_rules = LocalCopy("rights:deadline-rules-version", _build_deadline_rules)
+_deadline_rules.invalidate_on_change(DeadlineRule, "rights_deadline_rule")
+
+
 def deadline_form_options() -> dict:
-    return {"rules": list(DeadlineRule.objects.filter(kind="deadline").order_by("code"))}
+    """The rules the deadline forms offer (a process-local copy, rebuilt after an edit)."""
+    return {"rules": _deadline_rules.get()}
 
 
 def case_deadline_panel(case: Case, user, *, bound: dict | None = None) -> DeadlinePanel:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from rights.local_copy import LocalCopy
 
 from ..choices import CaseState, ReferralState
 from ..models import Case, Proceeding, Referral
@@ -25,22 +27,41 @@ def provider_inbox(user, *, page_number=1):
     return coordinator_inbox(user, page_number=page_number)
 
 
+def _build_providers() -> list[tuple[Organisation, frozenset[int]]]:
+    providers = (
+        Organisation.objects.filter(kind__in=OrganisationKind.providers())
+        .prefetch_related("matter_types")
+        .order_by("kind", "name_zh")
+    )
+    return [(org, frozenset(c.pk for c in org.matter_types.all())) for org in providers]
+
+
+_providers = LocalCopy("casework:providers-version", _build_providers)
+_providers.invalidate_on_change(Organisation, "casework_providers_org")
+m2m_changed.connect(
+    lambda **kwargs: _providers.invalidate(),
+    sender=Organisation.matter_types.through,
+    weak=False,
+    dispatch_uid="casework_providers_matter_types",
+)
+
+
 def providers_for_case(case: Case, *, category_ids=None) -> list[Organisation]:
     """Legal-aid providers that take this case: matter types (none set: all) meeting the case's
-    categories in the database, then the districts served against the employer's district.
-    `category_ids`: the case's categories when the caller has them already."""
+    categories, then the districts served against the employer's district. The providers are
+    a process-local copy, rebuilt after an edit. `category_ids`: the case's categories when the
+    caller has them already."""
     from ..services.referrals import case_district
 
     if category_ids is None:
         category_ids = list(case.categories.values_list("pk", flat=True))
-    qs = (
-        Organisation.objects.filter(kind__in=OrganisationKind.providers())
-        .filter(Q(matter_types__isnull=True) | Q(matter_types__in=category_ids))
-        .distinct()
-        .order_by("kind", "name_zh")
-    )
+    wanted = set(category_ids)
     district = case_district(case)
-    return [org for org in qs if org.serves_district(district)]
+    return [
+        org
+        for org, matter_types in _providers.get()
+        if (not matter_types or matter_types & wanted) and org.serves_district(district)
+    ]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -23,11 +24,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Sum,
     Value,
     prefetch_related_objects,
 )
+from django.db.models.functions import Cast
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language, ngettext
@@ -36,7 +39,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Membership, Organisation, User
 from documents.models import DocumentKind, GeneratedDocument
-from rights.models import Category, EvidenceItem
+from rights.models import Category
 
 from ..choices import (
     CaseState,
@@ -458,8 +461,18 @@ def coordinator_inbox(user, *, page_number=1) -> Page | None:
 
 
 def case_queryset() -> QuerySet:
-    """What `get_case_or_404` loads for the case page: the header's joins, no worker."""
-    return Case.objects.select_related("owning_org", "assignee", "primary_employer")
+    """What `get_case_or_404` loads for the case page: the header's joins and the ids of the
+    case's categories ("1,4"), no worker."""
+    category_ids = (
+        Case.categories.through.objects.filter(case_id=OuterRef("pk"))
+        .order_by()
+        .values("case_id")
+        .annotate(ids=StringAgg(Cast("category_id", CharField()), delimiter=Value(",")))
+        .values("ids")
+    )
+    return Case.objects.select_related("owning_org", "assignee", "primary_employer").annotate(
+        category_ids_csv=Subquery(category_ids)
+    )
 
 
 @dataclass
@@ -624,15 +637,19 @@ def case_referrals(case: Case) -> list[Referral]:
 def case_categories(case: Case) -> list[Category]:
     """The case's categories in taxonomy order with their evidence checklists, read once per
     case object: the claims panel, the providers' matter types and the categories panel share
-    them. Two queries."""
+    them. One query (the case's category ids; the taxonomy is a process-local copy)."""
     if "_case_page_categories" not in case.__dict__:
-        case.__dict__["_case_page_categories"] = list(
-            case.categories.order_by("sort_order", "code").prefetch_related(
-                Prefetch(
-                    "evidence_items", queryset=EvidenceItem.objects.order_by("sort_order", "code")
+        from rights.selectors import categories_with_checklists
+
+        if hasattr(case, "category_ids_csv"):  # loaded by case_queryset()
+            ids = [int(pk) for pk in (case.category_ids_csv or "").split(",") if pk]
+        else:
+            ids = list(
+                Case.categories.through.objects.filter(case_id=case.pk).values_list(
+                    "category_id", flat=True
                 )
             )
-        )
+        case.__dict__["_case_page_categories"] = categories_with_checklists(ids)
     return case.__dict__["_case_page_categories"]
 
 
