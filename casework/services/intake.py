@@ -277,6 +277,23 @@ def _increment_counter(prefix: str, year: int) -> int | None:
     return row[0] if row else None
 
 
+def _pending_reference() -> str:
+    """A unique stand-in for the reference while the filing is written (never seen outside
+    its transaction): the serial is taken last, see `_assign_reference`."""
+    return f"~{secrets.token_hex(8)}"
+
+
+def _assign_reference(case: Case) -> str:
+    """Give a new case its reference as the filing's last write. Taking the serial locks the
+    year's counter row until the transaction ends, and every filing needs that row: taken
+    first, it would make concurrent filings wait for each other's whole transaction; taken
+    last, only for the commit. Serials stay without gaps (a filing that fails takes none)."""
+    reference = next_reference()
+    Case.objects.filter(pk=case.pk).update(reference=reference)
+    case.reference = reference
+    return reference
+
+
 def new_receipt_code() -> str:
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
@@ -351,7 +368,7 @@ def _write_filing(
     receipt = new_receipt_code() if anonymous else None
     co_claimants = [n.strip() for n in data.co_claimant_names if n.strip()]
     case = Case.objects.create(
-        reference=next_reference(),
+        reference=_pending_reference(),
         channel=data.channel,
         owning_org=owning_org,
         filed_by=filed_by,
@@ -468,6 +485,7 @@ def case_file(
         worker_visible=True,
     )
     case = case_submit(case=case, user=actor)
+    _assign_reference(case)
     return case, receipt
 
 
@@ -514,4 +532,5 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from .deadlines import case_deadlines_recompute  # filing is recomputed by case_submit
 
     case_deadlines_recompute(case)
+    _assign_reference(case)
     return case
