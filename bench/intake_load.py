@@ -9,9 +9,12 @@ What a "filing" is: the final POST of the five-step `/file/` form (step 5, "Cons
 action=submit), which validates every step again, files the grievance through the intake
 service (worker, employer, case, parties, claims, consent, audit events, the submit transition)
 and answers with the receipt page. The four earlier steps keep what the worker typed in the
-server-side session; they are walked through over HTTP *before* the measured period, one
-visitor per filing, exactly as a browser does (GET /file/ for the session and CSRF cookies,
-four POSTs, GET /file/review/ for the form's nonce), and are not part of the measured rate.
+server-side session; they are walked through over HTTP *before* the measured period, exactly
+as a browser does (GET /file/ for the session and CSRF cookies, four POSTs, GET /file/review/
+for the form's nonce), and are not part of the measured rate. Walking 6,600 visitors through
+six requests each takes minutes on two shared cores, so by default 200 visitors walk and the
+first one's session is copied in the database for the rest, each copy with a fresh nonce and
+its own worker name and phone (`--prepare http` walks every visitor).
 
 The server: `gunicorn -c config/gunicorn.conf.py` with 2 workers on a free loopback port, on a
 database of its own (`rightsdesk_load` on DATABASE_URL's server: migrated, `seed_bench --cases
@@ -227,6 +230,69 @@ def count_queries_child() -> None:
     print(f"{len(queries.captured_queries)} {statistics.median(timings[1:]):.1f}")
 
 
+def clone_sessions_child(count: int) -> None:
+    """Copy one visitor's session (read from stdin: its key), which the four real steps made,
+    into `count` new sessions, each with its own nonce and worker name; print their keys and
+    nonces, one JSON line each."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import copy
+    import json
+    import secrets
+    import warnings
+    from datetime import timedelta as delta
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from casework.crypto import decrypt, encrypt
+    from casework.views.filing import INTAKE_IDLE_SECONDS, SESSION_INTAKE
+
+    template = SessionStore(sys.stdin.read().strip()).load()
+    state = json.loads(decrypt(template[SESSION_INTAKE]))
+    expires = timezone.now() + delta(seconds=INTAKE_IDLE_SECONDS)
+    rows, out = [], []
+    for i in range(count):
+        mine = copy.deepcopy(state)
+        mine["nonce"] = secrets.token_urlsafe(16)
+        mine["data"]["about"]["worker_name"] = [f"压测工人{i}"]
+        mine["data"]["about"]["phone"] = [f"139{i:08d}"]
+        store = SessionStore()
+        key = store._get_new_session_key()  # noqa: SLF001 - a fresh unused key, as create() does
+        data = {**template, SESSION_INTAKE: encrypt(json.dumps(mine, ensure_ascii=False))}
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+        out.append(json.dumps([key, mine["nonce"]]))
+    Session.objects.bulk_create(rows, batch_size=1000)
+    print("\n".join(out))
+
+
+def clone_visitors(env: dict, model: Visitor, count: int) -> list[tuple[Visitor, str]]:
+    import json
+
+    session_cookie, session_key = next(
+        (name, value) for name, value in model.cookies.items() if name != "csrftoken"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(Path(__file__).resolve()), "--clone-sessions", str(count)],
+        cwd=ROOT,
+        env=env,
+        input=session_key,
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    visitors = []
+    for line in out.strip().splitlines():
+        key, nonce = json.loads(line)
+        cookies = {"csrftoken": model.cookies["csrftoken"], session_cookie: key}
+        visitors.append((Visitor(cookies=cookies), nonce))
+    return visitors
+
+
 # --- the load ------------------------------------------------------------------------------------
 
 
@@ -341,10 +407,22 @@ def main() -> int:
     parser.add_argument("--database", default="rightsdesk_load")
     parser.add_argument("--cases", type=int, default=10_000, help="bench cases when seeding")
     parser.add_argument("--verify-audit", action="store_true", help="verify_audit afterwards")
+    parser.add_argument(
+        "--prepare",
+        choices=["clone", "http"],
+        default="clone",
+        help="sessions of the measured filings: walk 200 visitors through the steps over HTTP "
+        "and copy the first visitor's session for the rest, with a fresh nonce and worker name "
+        "each (clone, the default), or walk every visitor through them (http: slow)",
+    )
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--clone-sessions", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.count_queries:
         count_queries_child()
+        return 0
+    if args.clone_sessions:
+        clone_sessions_child(args.clone_sessions)
         return 0
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("intake_load runs on PostgreSQL only: set DATABASE_URL", file=sys.stderr)
@@ -366,7 +444,10 @@ def main() -> int:
     try:
         needed = int(args.rate * args.duration)
         started = time.perf_counter()
-        visitors = asyncio.run(prepare_visitors(server.port, needed, concurrency=4))
+        walked = needed if args.prepare == "http" else min(needed, 200)
+        visitors = asyncio.run(prepare_visitors(server.port, walked, concurrency=4))
+        if len(visitors) < needed:
+            visitors += clone_visitors(env, visitors[0][0], needed - len(visitors))
         prepared_s = time.perf_counter() - started
         print(f"prepared {len(visitors)} visitors in {prepared_s:.0f} s", flush=True)
         before = case_count(env)

@@ -7,7 +7,7 @@ requests, growing less than 10 % over the second 5,000.
 The server: `gunicorn -c config/gunicorn.conf.py` with ONE worker and no recycling
 (GUNICORN_MAX_REQUESTS=0: the production setting replaces a worker after about 1,000 requests,
 which would hide a leak), on a database of its own with the bench data of `seed_bench --cases
-10000` (`rightsdesk_load` on DATABASE_URL's server, or var/bench/rightsdesk-memory.sqlite3),
+10000` (`rightsdesk_memory` on DATABASE_URL's server, or var/bench/rightsdesk-memory.sqlite3),
 the cache in Redis (RIGHTSDESK_CACHE_URL, default redis://127.0.0.1:6379/12).
 
 The requests, in a repeating cycle of 16, one at a time over HTTP/1.1 (bench/loadclient.py):
@@ -266,7 +266,7 @@ async def drive(port: int, info: dict, total: int, pid: int):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--database", default="rightsdesk_load", help="on PostgreSQL")
+    parser.add_argument("--database", default="rightsdesk_memory", help="on PostgreSQL")
     parser.add_argument("--cases", type=int, default=10_000, help="bench cases when seeding")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
