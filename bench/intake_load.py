@@ -172,20 +172,20 @@ def case_count(env: dict) -> int:
         return conn.execute("SELECT count(*) FROM casework_case").fetchone()[0]
 
 
-def database_cpu(name: str) -> float:
+def database_cpu(name: str) -> dict[int, float]:
     """CPU seconds of the PostgreSQL backends serving this database (their process titles name
     it), for the CPU a filing costs beside the gunicorn workers' own."""
-    total = 0.0
+    found = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             title = (proc / "cmdline").read_bytes()
             if title.startswith(b"postgres: ") and f" {name} ".encode() in title:
-                total += cpu_seconds(int(proc.name))
+                found[int(proc.name)] = cpu_seconds(int(proc.name))
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return found
 
 
 def count_queries(env: dict) -> str:
@@ -347,8 +347,14 @@ async def prepare_visitors(port: int, count: int, concurrency: int) -> list[tupl
     return ready
 
 
-async def submit(pool: Pool, visitor: Visitor, nonce: str) -> tuple[bool, str]:
-    conn = await pool.free.get()
+async def submit(pool: Pool, visitor: Visitor, nonce: str, give_up: float) -> tuple[bool, str]:
+    loop = asyncio.get_running_loop()
+    try:
+        # An overwhelmed server: a request still without a socket this long after the load
+        # ended is never sent (an error), so the run ends; one already sent is waited for.
+        conn = await asyncio.wait_for(pool.free.get(), timeout=max(0.0, give_up - loop.time()))
+    except TimeoutError:
+        return False, "not sent (server overwhelmed)"
     try:
         headers = visitor.headers(
             csrf=True, extra={"Content-Type": "application/x-www-form-urlencoded"}
@@ -366,7 +372,9 @@ async def submit(pool: Pool, visitor: Visitor, nonce: str) -> tuple[bool, str]:
         pool.free.put_nowait(conn)
 
 
-async def run_load(port: int, visitors, *, rate: float, duration: float, connections: int):
+async def run_load(
+    port: int, visitors, *, rate: float, duration: float, connections: int, grace: float = 15
+):
     """Open loop at `rate` per second for `duration` seconds. Returns the per-request records
     (due, sent, done, ok, error) and the wall time from the first due to the last done."""
     pool = Pool(port, connections)
@@ -375,12 +383,13 @@ async def run_load(port: int, visitors, *, rate: float, duration: float, connect
     tasks = []
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
+    give_up = start + duration + grace
 
     async def one(i: int, due: float):
         visitor, nonce = visitors[i]
         # A free socket is part of the wait: latency counts from when the request was due.
         sent = loop.time()
-        ok, error = await submit(pool, visitor, nonce)
+        ok, error = await submit(pool, visitor, nonce, give_up)
         records.append((due, sent, loop.time(), ok, error))
 
     for i in range(total):
@@ -468,7 +477,7 @@ def main() -> int:
         workers_cpu = sum(
             cpu_seconds(pid) - workers_cpu0.get(pid, 0.0) for pid in server.worker_pids()
         )
-        db_cpu = database_cpu(args.database) - db_cpu0
+        db_cpu = sum(v - db_cpu0.get(p, 0.0) for p, v in database_cpu(args.database).items())
         load1 = os.getloadavg()[0]
         restarted = sorted(set(server.worker_pids()) - set(workers_cpu0))
     finally:
