@@ -494,7 +494,7 @@ def main() -> int:
     audit = ""
     if args.verify_audit:
         out = manage(env, "verify_audit", capture=True).strip().splitlines()
-        audit = f" audit={'ok' if out and 'OK' in out[-1].upper() else 'FAILED'}"
+        audit = f" audit={'ok' if out and 'intact' in out[-1] else 'FAILED'}"
         print("verify_audit:", out[-1] if out else "(nothing)")
     error_kinds = {}
     for r in errors:
