@@ -31,13 +31,20 @@ def audit_record(
         "audit events are written inside a transaction"
     )
     chain_key = case.pk if case is not None else 0
-    _lock_chain(chain_key)
-    head = (
-        AuditEvent.objects.filter(chain_key=chain_key)
-        .order_by("-id")
-        .values_list("hash", flat=True)
-        .first()
-    )
+    if case is not None and case.__dict__.pop("_audit_chain_is_new", False):
+        # The case was inserted by this very transaction (the intake service marks it so, once):
+        # its chain is empty, and no other transaction can write to it before this one commits,
+        # since a writer needs the case row, which nobody else can read until then. So no lock
+        # and no read: the first event follows the genesis value.
+        head = None
+    else:
+        _lock_chain(chain_key)
+        head = (
+            AuditEvent.objects.filter(chain_key=chain_key)
+            .order_by("-id")
+            .values_list("hash", flat=True)
+            .first()
+        )
     user = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         chain_key=chain_key,

@@ -104,8 +104,20 @@ def _max_text() -> int:
     return settings.RIGHTSDESK["MAX_TEXT_LENGTH"]
 
 
-def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, list]:
-    """Every problem with a filing, by field; empty when it can be filed."""
+def _active_categories(codes) -> dict[str, int]:
+    """The active categories among these codes: code → primary key (one query)."""
+    if not codes:
+        return {}
+    return dict(
+        Category.objects.filter(code__in=codes, active=True).order_by().values_list("code", "pk")
+    )
+
+
+def intake_errors(
+    data: IntakeData, *, today: date | None = None, categories: dict[str, int] | None = None
+) -> dict[str, list]:
+    """Every problem with a filing, by field; empty when it can be filed. `categories` (the
+    result of `_active_categories` for the filing's codes) saves looking them up again."""
     today = today or timezone.localdate()
     errors: dict[str, list] = {}
 
@@ -161,12 +173,9 @@ def intake_errors(data: IntakeData, *, today: date | None = None) -> dict[str, l
     if not data.category_codes:
         add("category_codes", _("Please choose at least one kind of problem."))
     else:
-        known = set(
-            Category.objects.filter(code__in=data.category_codes, active=True).values_list(
-                "code", flat=True
-            )
-        )
-        if known != set(data.category_codes):
+        if categories is None:
+            categories = _active_categories(data.category_codes)
+        if set(categories) != set(data.category_codes):
             add("category_codes", _("Please choose from the list."))
     if not data.facts.strip():
         add("facts", _("Please tell us what happened."))
@@ -246,12 +255,44 @@ def next_reference(*, year: int | None = None) -> str:
     """CZ-2026-000123: region prefix, year of filing, six-digit serial (glossary §1.5)."""
     prefix = settings.RIGHTSDESK["REFERENCE_PREFIX"]
     year = year or timezone.localdate().year
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
-    )
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
+    # One statement: the increment takes the counter row's lock (held until the filing's
+    # transaction ends, so serials are never handed out twice) and returns the new value.
+    serial = _increment_counter(prefix, year)
+    if serial is None:  # the first filing of the year: make the row (racing makers meet at
+        ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)  # the unique key)
+        serial = _increment_counter(prefix, year)
+    return f"{prefix}-{year}-{serial:06d}"
+
+
+def _increment_counter(prefix: str, year: int) -> int | None:
+    connection = transaction.get_connection()
+    meta = ReferenceCounter._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote('last')} = {quote('last')} + 1 "  # noqa: S608 - names from the model
+            f"WHERE {quote('prefix')} = %s AND {quote('year')} = %s RETURNING {quote('last')}",
+            [prefix, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _pending_reference() -> str:
+    """A unique stand-in for the reference while the filing is written (never seen outside
+    its transaction): the serial is taken last, see `_assign_reference`."""
+    return f"~{secrets.token_hex(8)}"
+
+
+def _assign_reference(case: Case) -> str:
+    """Give a new case its reference as the filing's last write. Taking the serial locks the
+    year's counter row until the transaction ends, and every filing needs that row: taken
+    first, it would make concurrent filings wait for each other's whole transaction; taken
+    last, only for the commit. Serials stay without gaps (a filing that fails takes none)."""
+    reference = next_reference()
+    Case.objects.filter(pk=case.pk).update(reference=reference)
+    case.reference = reference
+    return reference
 
 
 def new_receipt_code() -> str:
@@ -300,7 +341,13 @@ def _employer_for(data: IntakeData) -> Employer:
 
 
 def _write_filing(
-    *, data: IntakeData, filed_by, staff, owning_org: Organisation, anonymous: bool
+    *,
+    data: IntakeData,
+    filed_by,
+    staff,
+    owning_org: Organisation,
+    anonymous: bool,
+    categories: dict[str, int],
 ) -> tuple[Case, str | None]:
     """The rows of a filing (worker, employer, case, parties, claims, consents), not yet
     submitted and without its audit event: shared by `case_file` and `case_draft_create`."""
@@ -322,7 +369,7 @@ def _write_filing(
     receipt = new_receipt_code() if anonymous else None
     co_claimants = [n.strip() for n in data.co_claimant_names if n.strip()]
     case = Case.objects.create(
-        reference=next_reference(),
+        reference=_pending_reference(),
         channel=data.channel,
         owning_org=owning_org,
         filed_by=filed_by,
@@ -337,7 +384,14 @@ def _write_filing(
         claimant_count=1 + len(co_claimants),
         receipt_digest=receipt_digest(receipt) if receipt else None,
     )
-    case.categories.set(Category.objects.filter(code__in=data.category_codes))
+    # A new case has no categories yet: the links are inserted, not compared with any.
+    Case.categories.through.objects.bulk_create(
+        Case.categories.through(case_id=case.pk, category_id=pk)
+        for pk in sorted(set(categories.values()))
+    )
+    # Its audit chain is new too, and no other transaction can see the case before this one
+    # commits: the first event needs neither the chain's lock nor a read of its head.
+    case._audit_chain_is_new = True
     parties = [
         CaseParty(case=case, role=PartyRole.CLAIMANT, worker=worker),
         CaseParty(case=case, role=PartyRole.RESPONDENT, employer=employer),
@@ -402,7 +456,8 @@ def case_file(
     """
     from .transitions import case_submit  # the submit transition is the one in transitions.py
 
-    errors = intake_errors(data)
+    categories = _active_categories(data.category_codes)
+    errors = intake_errors(data, categories=categories)
     if errors:
         raise IntakeInvalid(errors)
     if anonymous and filed_by is not None:
@@ -411,7 +466,12 @@ def case_file(
         owning_org = route_owning_org(data.district)
 
     case, receipt = _write_filing(
-        data=data, filed_by=filed_by, staff=staff, owning_org=owning_org, anonymous=anonymous
+        data=data,
+        filed_by=filed_by,
+        staff=staff,
+        owning_org=owning_org,
+        anonymous=anonymous,
+        categories=categories,
     )
 
     from ..permissions import ReceiptHolder
@@ -431,6 +491,7 @@ def case_file(
         worker_visible=True,
     )
     case = case_submit(case=case, user=actor)
+    _assign_reference(case)
     return case, receipt
 
 
@@ -443,7 +504,8 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from ..errors import Forbidden
     from ..permissions import principal_for
 
-    errors = intake_errors(data)
+    categories = _active_categories(data.category_codes)
+    errors = intake_errors(data, categories=categories)
     errors.pop("consent_union_handling", None)
     if errors:
         raise IntakeInvalid(errors)
@@ -455,7 +517,12 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     ):
         raise Forbidden()
     case, _receipt = _write_filing(
-        data=data, filed_by=None, staff=staff, owning_org=owning_org, anonymous=False
+        data=data,
+        filed_by=None,
+        staff=staff,
+        owning_org=owning_org,
+        anonymous=False,
+        categories=categories,
     )
     audit_record(
         verb="draft_saved",
@@ -471,4 +538,5 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from .deadlines import case_deadlines_recompute  # filing is recomputed by case_submit
 
     case_deadlines_recompute(case)
+    _assign_reference(case)
     return case
