@@ -36,7 +36,7 @@ from ..crypto import digests_equal, lookup_digest
 from ..errors import DomainError
 from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker
 from ..validators import is_valid_credit_code, is_valid_id_number
-from .search import case_search_add
+from .search import case_search_add, case_search_add_reference
 
 # Receipt codes: 16 characters from an alphabet without look-alikes (no I, L, O, U):
 # 32 symbols, 5 bits each, 80 bits in all (glossary §1.5, security.md E).
@@ -292,6 +292,7 @@ def _assign_reference(case: Case) -> str:
     reference = next_reference()
     Case.objects.filter(pk=case.pk).update(reference=reference)
     case.reference = reference
+    case_search_add_reference(case)
     return reference
 
 
