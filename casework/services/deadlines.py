@@ -45,6 +45,7 @@ from rights.deadline_models import (
     db_calendar,
 )
 from rights.deadlines import rule_due_date
+from rights.local_copy import LocalCopy
 
 from ..audit import audit_record
 from ..choices import CaseState, ProceedingsStage, ReferralState
@@ -91,15 +92,23 @@ class _Context:
 
     @classmethod
     def load(cls) -> _Context:
-        rules = [
-            r
-            for r in DeadlineRule.objects.filter(kind="deadline", direction="after")
-            if r.period > 0
-        ]
-        targets = {
-            (t.organisation_id, t.rule_id): t for t in OrganisationDeadlineTarget.objects.all()
-        }
+        rules, targets = _rules_and_targets.get()
         return cls(rules, targets, db_calendar(), timezone.localdate(), timezone.now())
+
+
+def _build_rules_and_targets() -> tuple[list, dict]:
+    rules = [
+        r for r in DeadlineRule.objects.filter(kind="deadline", direction="after") if r.period > 0
+    ]
+    targets = {(t.organisation_id, t.rule_id): t for t in OrganisationDeadlineTarget.objects.all()}
+    return rules, targets
+
+
+# Every transition recomputes its case's deadlines: the rules and the organisations' targets
+# are a process-local copy, rebuilt after an edit (as the holiday calendar is).
+_rules_and_targets = LocalCopy("rights:deadline-targets-version", _build_rules_and_targets)
+_rules_and_targets.invalidate_on_change(DeadlineRule, "casework_recompute_rules")
+_rules_and_targets.invalidate_on_change(OrganisationDeadlineTarget, "casework_recompute_targets")
 
 
 def _org_ids(path: str) -> list[int]:
