@@ -113,6 +113,7 @@ def seed_bench(
     rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not secrets
     timings: dict[str, float] = {}
     started = last = time.perf_counter()
+    cpu_started = time.process_time()
 
     def lap(name: str) -> None:
         nonlocal last
@@ -144,7 +145,10 @@ def seed_bench(
             with transaction.atomic():
                 writer.write(created[start : start + CHUNK])
             if start and (start // CHUNK) % 20 == 0:
-                say(f"  {start + CHUNK} cases… {time.perf_counter() - started:.0f} s")
+                say(
+                    f"  {start + CHUNK} cases… {time.perf_counter() - started:.0f} s "
+                    f"({time.process_time() - cpu_started:.0f} s CPU in this process)"
+                )
         with transaction.atomic():
             writer.save_counters()
             heavy = add_long_timeline(writer, staff, extra=200)
