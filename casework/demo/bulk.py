@@ -1,23 +1,31 @@
 """`manage.py seed_bench`: benchmark data at scale, written with bulk inserts.
 
-Calling the per-case services for 100,000 cases would take hours, so this writes the rows those
-services would have written, in the same shapes:
+Calling the per-case services for a million cases would take days, so this writes the rows
+those services would have written, in the same shapes:
 
-- organisations through `organisation_create` (materialised paths), staff with memberships;
-- workers (ID number and phone encrypted, keyed ID digest) and employers (valid credit codes);
+- organisations through `organisation_create` (materialised paths), staff with memberships — at
+  1,000,000 cases 200 organisations and about 5,000 staff, fewer for smaller benches (the
+  scaling rule is in bulk_people.py; district 1's supervisor `bench_sup_1` oversees a subtree of
+  50 organisations from 100,000 cases on);
+- N/2 workers (ID number and phone encrypted, keyed ID digest) and N/2 employers (valid credit
+  codes);
 - cases in every state with references from the same per-year counters as `next_reference()`
   (the counters are advanced, so later filings do not collide), categories through the M2M
   table, parties, itemised claims, consents, referrals, notes and messages;
 - per case, the audit events its history would have produced (the verbs, actors and payloads of
-  casework.services), chained by hash with `AuditEvent.compute_hash` — `verify_audit` passes;
+  casework.services, about 5.5 per case), chained by hash as `AuditEvent.compute_hash` chains
+  them — `verify_audit` passes;
 - guardian grants (`view_case`, `work_case`) for each assignee and accepted lawyer, as
-  casework.services.grants makes them, each with its `access_granted` event.
+  casework.services.grants makes them, each with its `access_granted` event;
+- evidence: two cases in five carry five files uploaded with the filing (two per case on
+  average, each upload one `evidence_uploaded` event); the rows point at a few real files
+  stored once (bulk_evidence.py).
 
-Two cases in five carry five evidence files uploaded with the filing (two per case on average,
-each upload one `evidence_uploaded` event); the rows point at a few real files stored
-once (bulk_evidence.py). Generated documents are not written (the referral packets exist only as
-the events of the referral). Bench organisations are marked by an English name starting with "Bench "; the city
-federation's name records the case count and seed, which bench/run.py reads.
+Generated documents are not written (the referral packets exist only as the events of the
+referral). Bench organisations are marked by an English name starting with "Bench "; the city
+federation's name records the case count and seed, which bench/run.py reads. Rows go in as
+plain tuples (bulk_rows.py): executemany on SQLite (without fsync for the length of the load),
+COPY on PostgreSQL; ANALYZE runs at the end.
 """
 
 from __future__ import annotations
