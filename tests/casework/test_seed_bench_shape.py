@@ -14,8 +14,9 @@ from io import StringIO
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
+from django.test.utils import override_settings
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Membership, Organisation
@@ -39,18 +40,6 @@ from documents.models import Evidence
 CASES = 2000
 
 
-@pytest.fixture
-def bench_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
-
-
 def test_at_full_scale_there_are_200_organisations_and_49_enterprise_unions_under_district_1():
     for cases in (100_000, 1_000_000):
         providers, enterprises, under_first = _shape(cases)
@@ -63,14 +52,31 @@ def test_at_full_scale_there_are_200_organisations_and_49_enterprise_unions_unde
     assert under_first == -(-enterprises * 49 // 183)
 
 
-@pytest.fixture
-def seeded(db, bench_files):
-    out = StringIO()
-    call_command("seed_bench", cases=CASES, seed=5, stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One small seed for this module's tests (as test_seed.py's `demo`): written inside a
+    transaction that is rolled back when the module ends; each test still runs in its own
+    savepoint (they take `db` too)."""
+    storage = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("bench-files"))},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=storage, PASSWORD_HASHERS=hashers),
+        transaction.atomic(),
+    ):
+        out = StringIO()
+        call_command("seed_bench", cases=CASES, seed=5, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
-def test_a_small_seed_has_the_bench_shape(seeded):
+def test_a_small_seed_has_the_bench_shape(seeded, db):
     providers, enterprises, under_first = _shape(CASES)
     assert Organisation.objects.count() == 1 + 6 + enterprises + providers
     district_1 = Organisation.objects.get(name_en="Bench District Union 1")
@@ -104,7 +110,7 @@ def test_a_small_seed_has_the_bench_shape(seeded):
     assert Case.objects.count() == CASES
 
 
-def test_a_small_seed_has_about_five_events_and_two_evidence_files_per_case(seeded):
+def test_a_small_seed_has_about_five_events_and_two_evidence_files_per_case(seeded, db):
     long_case = Note.objects.values("case_id").annotate(n=Count("id")).order_by("-n")[0]["case_id"]
     others = AuditEvent.objects.exclude(case_id=long_case)
     per_case = others.count() / (CASES - 1)
@@ -136,7 +142,7 @@ def test_a_small_seed_has_about_five_events_and_two_evidence_files_per_case(seed
     assert Evidence.objects.filter(case_id=long_case).count() == 20
 
 
-def test_a_small_seed_verifies_and_grants_as_the_services_do(seeded):
+def test_a_small_seed_verifies_and_grants_as_the_services_do(seeded, db):
     checked, broken = audit_verify()
     assert broken is None
     assert checked == AuditEvent.objects.count()
@@ -159,8 +165,7 @@ def test_a_small_seed_verifies_and_grants_as_the_services_do(seeded):
     assert granted == expected
 
 
-def test_bulk_rows_are_stored_exactly_as_the_orm_stores_them(db, bench_files):
-    call_command("seed_bench", cases=10, stdout=StringIO())
+def test_bulk_rows_are_stored_exactly_as_the_orm_stores_them(seeded, db):
     case = Case.objects.order_by("pk").first()
     at = datetime(2025, 3, 9, 7, 5, 3, 120400, tzinfo=timezone(timedelta(hours=8)))
     amount = Decimal("1234.50")
