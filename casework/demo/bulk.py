@@ -1,21 +1,31 @@
 """`manage.py seed_bench`: benchmark data at scale, written with bulk inserts.
 
-Calling the per-case services for 100,000 cases would take hours, so this writes the rows those
-services would have written, in the same shapes:
+Calling the per-case services for a million cases would take days, so this writes the rows
+those services would have written, in the same shapes:
 
-- organisations through `organisation_create` (materialised paths), staff with memberships;
-- workers (ID number and phone encrypted, keyed ID digest) and employers (valid credit codes);
+- organisations through `organisation_create` (materialised paths), staff with memberships — at
+  1,000,000 cases 200 organisations and about 5,000 staff, fewer for smaller benches (the
+  scaling rule is in bulk_people.py; district 1's supervisor `bench_sup_1` oversees a subtree of
+  50 organisations from 100,000 cases on);
+- N/2 workers (ID number and phone encrypted, keyed ID digest) and N/2 employers (valid credit
+  codes);
 - cases in every state with references from the same per-year counters as `next_reference()`
   (the counters are advanced, so later filings do not collide), categories through the M2M
   table, parties, itemised claims, consents, referrals, notes and messages;
 - per case, the audit events its history would have produced (the verbs, actors and payloads of
-  casework.services), chained by hash with `AuditEvent.compute_hash` — `verify_audit` passes;
+  casework.services, about 5.5 per case), chained by hash as `AuditEvent.compute_hash` chains
+  them — `verify_audit` passes;
 - guardian grants (`view_case`, `work_case`) for each assignee and accepted lawyer, as
-  casework.services.grants makes them, each with its `access_granted` event.
+  casework.services.grants makes them, each with its `access_granted` event;
+- evidence: two cases in five carry five files uploaded with the filing (two per case on
+  average, each upload one `evidence_uploaded` event); the rows point at a few real files
+  stored once (bulk_evidence.py).
 
 Generated documents are not written (the referral packets exist only as the events of the
 referral). Bench organisations are marked by an English name starting with "Bench "; the city
-federation's name records the case count and seed, which bench/run.py reads.
+federation's name records the case count and seed, which bench/run.py reads. Rows go in as
+plain tuples (bulk_rows.py): executemany on SQLite (without fsync for the length of the load),
+COPY on PostgreSQL; ANALYZE runs at the end.
 """
 
 from __future__ import annotations
@@ -24,19 +34,29 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
 from casework.models import Case, Employer
 
 from .bulk_cases import CaseWriter, add_long_timeline
+from .bulk_evidence import EvidenceFiles
 from .bulk_people import BENCH_PREFIX, create_employers, create_people, create_workers
+from .bulk_rows import Ids
 
-CHUNK = 2000  # cases written per round of bulk inserts
+CHUNK = 5000  # cases written per round of bulk inserts (one transaction each)
+
+# Rebuilds of derived data that must follow a bulk load which bypassed the services (a search
+# index, report rollups, ...): dotted paths of functions taking no arguments, called in this order
+# at the end of seed_bench, inside its last transaction. Empty until those features are merged;
+# a path that does not import is an error, never skipped.
+AFTER_SEED: list[str] = []
 
 
 class BenchRefused(Exception):
@@ -52,6 +72,7 @@ class BenchSummary:
     grants: int
     seconds: float
     timings: dict[str, float]
+    evidence: int
     caseworker: str
     supervisor: str
 
@@ -100,6 +121,7 @@ def seed_bench(
     rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not secrets
     timings: dict[str, float] = {}
     started = last = time.perf_counter()
+    cpu_started = time.process_time()
 
     def lap(name: str) -> None:
         nonlocal last
@@ -109,28 +131,45 @@ def seed_bench(
         say(f"  {name}: {timings[name]:.1f} s")
 
     now = timezone.now()
-    with transaction.atomic():
-        staff = create_people(cases, seed, tag, rng)
-        employers = create_employers(max(1, cases // 2), rng, offset=Employer.objects.count())
-        workers = create_workers(max(len(staff.worker_users), cases // 2), rng, staff.worker_users)
-    lap("organisations, people, employers, workers")
-
-    # Filing moments over the last eighteen months, oldest first so that references follow them.
-    created = sorted(
-        now - dt.timedelta(seconds=rng.uniform(3600, 540 * 86400)) for _ in range(cases)
-    )
-    writer = CaseWriter(staff, workers, employers, rng, now)
-    for start in range(0, cases, CHUNK):
+    ids = Ids()
+    with fast_writes():
         with transaction.atomic():
-            writer.write(created[start : start + CHUNK])
-        if start and (start // CHUNK) % 10 == 0:
-            say(f"  {start + CHUNK} cases…")
-    with transaction.atomic():
-        writer.save_counters()
-        heavy = add_long_timeline(writer, staff, extra=200)
-        writer.ids.reset_sequences()
-    lap("cases, parties, claims, histories, grants")
-    say(f"  long timeline: {heavy}")
+            staff = create_people(cases, seed, tag, rng)
+            employers = create_employers(
+                max(1, cases // 2), rng, offset=Employer.objects.count(), ids=ids
+            )
+            workers = create_workers(
+                max(len(staff.worker_users), cases // 2), rng, staff.worker_users, ids=ids
+            )
+            files = EvidenceFiles()
+        lap("organisations, people, employers, workers")
+
+        # Filing moments over the last eighteen months, oldest first so that references follow.
+        created = sorted(
+            now - dt.timedelta(seconds=rng.uniform(3600, 540 * 86400)) for _ in range(cases)
+        )
+        writer = CaseWriter(staff, workers, employers, rng, now, ids, files)
+        for start in range(0, cases, CHUNK):
+            with transaction.atomic():
+                writer.write(created[start : start + CHUNK])
+            if start and (start // CHUNK) % 20 == 0:
+                say(
+                    f"  {start + CHUNK} cases… {time.perf_counter() - started:.0f} s "
+                    f"({time.process_time() - cpu_started:.0f} s CPU in this process)"
+                )
+        with transaction.atomic():
+            writer.save_counters()
+            heavy = add_long_timeline(writer, staff, extra=200)
+            ids.reset_sequences()
+        lap("cases, parties, claims, histories, evidence, grants")
+        say(f"  long timeline: {heavy}")
+        with transaction.atomic():
+            for path in AFTER_SEED:
+                import_string(path)()
+        if AFTER_SEED:
+            lap("after-seed rebuilds")
+        analyze()
+        lap("analyze")
 
     bench_cw = staff.caseworkers[staff.unions[1].pk][0]
     return BenchSummary(
@@ -138,9 +177,43 @@ def seed_bench(
         organisations=len(staff.unions) + len(staff.providers),
         users=len(staff.usernames),
         audit_events=writer.events,
+        evidence=writer.evidence,
         grants=writer.grants,
         seconds=time.perf_counter() - started,
         timings=timings,
         caseworker=staff.usernames[bench_cw],
         supervisor=staff.usernames[staff.supervisor],
     )
+
+
+@contextmanager
+def fast_writes():
+    """On SQLite, for the length of the bulk load only: no fsync (a crash mid-seed means seeding
+    again anyway) and a large page cache; both restored afterwards. Inside a caller's
+    transaction (the tests) nothing is changed: SQLite refuses to change `synchronous` there."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        synchronous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-1000000")  # about 1 GB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous={int(synchronous)}")
+            cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
+
+
+def analyze() -> None:
+    """Fresh planner statistics for tables that just grew by millions of rows."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA optimize")
+        else:
+            cursor.execute("ANALYZE")

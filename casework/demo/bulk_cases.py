@@ -44,11 +44,13 @@ from casework.models import (
 )
 from casework.services.grants import case_permissions
 from casework.services.intake import RECEIPT_ALPHABET, receipt_digest
+from documents.models import Evidence, EvidenceSource
 from rights.deadlines import arbitration_limitation_date
 from rights.models import Category
 
-from .bulk_people import BATCH, Staff, person_name
-from .bulk_rows import Chain, Event, Ids, insert_objects, insert_rows, write_events
+from .bulk_evidence import EvidenceFiles
+from .bulk_people import Staff, person_name
+from .bulk_rows import Chain, Ids, Rec, Table, event_table, insert_objects, write_events
 
 ISSUES = {
     "WAGE": ("拖欠工资", "拖欠工资"),
@@ -74,7 +76,9 @@ CHANNELS = [
     (Channel.API, 2),
 ]
 S = CaseState
-# State mix by the age of the case (days since filing).
+# State mix by the age of the case (days since filing). Most grievances end early — settled
+# after the union's call to the employer, rejected, withdrawn — and few go all the way to a
+# lawyer and proceedings: about 4.5 audit events per history, plus the evidence upload.
 STATE_MIX = [
     (
         30,
@@ -93,25 +97,25 @@ STATE_MIX = [
         180,
         [
             (S.SUBMITTED, 3),
-            (S.UNDER_REVIEW, 18),
+            (S.UNDER_REVIEW, 20),
             (S.AWAITING_WORKER, 5),
             (S.MEDIATION, 10),
-            (S.LEGAL_AID, 10),
-            (S.PROCEEDINGS, 12),
-            (S.CLOSED, 27),
-            (S.REJECTED, 7),
-            (S.WITHDRAWN, 8),
+            (S.LEGAL_AID, 4),
+            (S.PROCEEDINGS, 5),
+            (S.CLOSED, 33),
+            (S.REJECTED, 10),
+            (S.WITHDRAWN, 10),
         ],
     ),
     (
         10_000,
         [
-            (S.UNDER_REVIEW, 4),
-            (S.LEGAL_AID, 4),
-            (S.PROCEEDINGS, 10),
-            (S.CLOSED, 62),
-            (S.REJECTED, 10),
-            (S.WITHDRAWN, 10),
+            (S.UNDER_REVIEW, 1),
+            (S.LEGAL_AID, 2),
+            (S.PROCEEDINGS, 3),
+            (S.CLOSED, 52),
+            (S.REJECTED, 21),
+            (S.WITHDRAWN, 21),
         ],
     ),
 ]
@@ -119,19 +123,19 @@ STATE_MIX = [
 PATHS = {
     S.DRAFT: [("draft", 1)],
     S.SUBMITTED: [("file", 1)],
-    S.UNDER_REVIEW: [("file accept note", 6), ("file accept ask answer note", 3)],
-    S.AWAITING_WORKER: [("file accept note ask", 1)],
+    S.UNDER_REVIEW: [("file accept", 6), ("file accept note", 3), ("file accept ask answer", 1)],
+    S.AWAITING_WORKER: [("file accept ask", 1)],
     S.MEDIATION: [("file accept mediate", 1)],
-    S.REFERRED: [("file accept note refer", 1)],
-    S.LEGAL_AID: [("file accept note refer check take", 1)],
-    S.PROCEEDINGS: [("file accept note refer check take proceed", 1)],
+    S.REFERRED: [("file accept refer", 1)],
+    S.LEGAL_AID: [("file accept refer check take", 1)],
+    S.PROCEEDINGS: [("file accept refer check take proceed", 1)],
     S.CLOSED: [
-        ("file accept mediate agree", 4),
-        ("file accept note refer check take proceed outcome", 4),
-        ("file accept note settle", 2),
+        ("file accept settle", 6),
+        ("file accept mediate agree", 3),
+        ("file accept refer check take proceed outcome", 1),
     ],
-    S.REJECTED: [("file reject", 6), ("file accept reject", 4)],
-    S.WITHDRAWN: [("file withdraw", 5), ("file accept withdraw", 5)],
+    S.REJECTED: [("file reject", 8), ("file accept reject", 2)],
+    S.WITHDRAWN: [("file withdraw", 8), ("file accept withdraw", 2)],
 }
 LAWYER_OUTCOMES = [
     (OutcomeCode.AWARD_WON, 30),
@@ -149,7 +153,7 @@ def _pick(rng: random.Random, weighted):
 
 @dataclass(slots=True)
 class CasePlan:
-    case: Case
+    case: Rec  # a Case row
     steps: list[str]
     times: list[dt.datetime]
     filer: int | None  # user id of whoever filed: the worker's account or the recording staff
@@ -160,10 +164,11 @@ class CasePlan:
     lawyer: int | None = None
     categories: list[str] = field(default_factory=list)
     claim_item: str = ""
-    notes: dict[int, Note] = field(default_factory=dict)
-    messages: dict[int, Message] = field(default_factory=dict)
-    referral: Referral | None = None
-    consent: ConsentRecord | None = None
+    notes: dict[int, Rec] = field(default_factory=dict)
+    messages: dict[int, Rec] = field(default_factory=dict)
+    referral: Rec | None = None
+    consent: Rec | None = None
+    evidence: list[Rec] = field(default_factory=list)
 
 
 class CaseWriter:
@@ -176,6 +181,8 @@ class CaseWriter:
         employers: list[int],
         rng: random.Random,
         now: dt.datetime,
+        ids: Ids,
+        files: EvidenceFiles,
     ):
         self.staff, self.workers, self.employers, self.rng, self.now = (
             staff,
@@ -184,6 +191,21 @@ class CaseWriter:
             rng,
             now,
         )
+        self.ids, self.files = ids, files
+        self.t_case = Table(Case)
+        self.t_categories = Table(Case.categories.through, ["case_id", "category_id"])
+        self.t_party = Table(CaseParty, ["case_id", "role", "worker_id", "employer_id"])
+        self.t_claim = Table(Claim, ["case_id", "item", "amount", "calculation", "created_at"])
+        self.t_consent = Table(ConsentRecord)
+        self.t_referral = Table(Referral)
+        self.t_note = Table(Note)
+        self.t_message = Table(Message)
+        self.t_evidence = Table(Evidence)
+        self.t_worker = Table(Worker)
+        self.t_grant = Table(
+            CaseUserObjectPermission, ["content_object_id", "user_id", "permission_id"]
+        )
+        self.t_event = event_table()
         self.categories = list(Category.objects.filter(active=True).values_list("code", "pk"))
         self.category_ids = dict(self.categories)
         self.perms = [p.pk for p in case_permissions()]
@@ -195,7 +217,7 @@ class CaseWriter:
             self.counters[year] = last
         self.events = 0
         self.grants = 0
-        self.ids = Ids()
+        self.evidence = 0
 
     # --- planning ---
     def plan(self, created: dt.datetime) -> CasePlan:
@@ -244,7 +266,7 @@ class CaseWriter:
         self.counters[year] = self.counters.get(year, 0) + 1
         claimants = 1 if rng.random() > 0.03 else rng.randint(2, 20)
         end_state_time = times[-1]
-        case = Case(
+        case = self.t_case.new(
             reference=f"{self.prefix}-{year}-{self.counters[year]:06d}",
             channel=channel,
             confidentiality=Confidentiality.RESTRICTED
@@ -326,78 +348,104 @@ class CaseWriter:
     # --- writing ---
     def write(self, created_times: list[dt.datetime]) -> None:
         plans = [self.plan(t) for t in created_times]
-        insert_objects(self.ids, Case, [p.case for p in plans])
+        insert_objects(self.ids, self.t_case, [p.case for p in plans])
         self._children(plans)
         self._events_and_grants(plans)
 
+    def _evidence(self, p: CasePlan) -> None:
+        """Two cases in five come with five files, uploaded together by whoever filed
+        (documents.services.evidence_upload): two per case on average."""
+        c, rng = p.case, self.rng
+        if c.state == S.DRAFT or rng.random() >= 0.4:
+            return
+        by_worker = p.filer_kind == "worker"
+        at = p.times[0] + dt.timedelta(seconds=2)
+        for stored in self.files.pick(rng, 5):
+            p.evidence.append(
+                self.t_evidence.new(
+                    case_id=c.pk,
+                    original_name=stored.original_name,
+                    file=stored.name,
+                    content_type=stored.content_type,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    source=EvidenceSource.WORKER.value if by_worker else EvidenceSource.STAFF.value,
+                    uploaded_by_id=p.filer,
+                    uploaded_by_worker=by_worker,
+                    created_at=at,
+                )
+            )
+
     def _children(self, plans: list[CasePlan]) -> None:
         rng = self.rng
-        through = Case.categories.through
         m2m, parties, claims, consents, referrals, extra_workers = [], [], [], [], [], []
+        claimant, respondent = PartyRole.CLAIMANT.value, PartyRole.RESPONDENT.value
+        staff_paper = {"staff": ConsentMethod.PAPER.value, "worker": ConsentMethod.ONLINE.value}
         for p in plans:
             c = p.case
-            m2m.extend((c.pk, self.category_ids[code]) for code in p.categories)
-            parties.append((c.pk, PartyRole.CLAIMANT.value, c.primary_worker_id, None))
-            parties.append((c.pk, PartyRole.RESPONDENT.value, None, c.primary_employer_id))
-            for _ in range(c.claimant_count - 1):
-                extra_workers.append((c.pk, Worker(name=person_name(rng))))
+            case_id, created_at = c["id"], c["created_at"]
+            m2m.extend((case_id, self.category_ids[code]) for code in p.categories)
+            parties.append((case_id, claimant, c["primary_worker_id"], None))
+            parties.append((case_id, respondent, None, c["primary_employer_id"]))
+            for _ in range(c["claimant_count"] - 1):
+                extra_workers.append(
+                    (case_id, self.t_worker.new(name=person_name(rng), created_at=created_at))
+                )
             for k in range(rng.randint(1, 3)):
                 item = (
                     p.claim_item
                     if k == 0
                     else rng.choice(["经济补偿", "加班工资", "拖欠工资", "社会保险待遇损失"])
                 )
-                claims.append((c.pk, item, Decimal(rng.randrange(1000, 120000)), {}, c.created_at))
-            if c.state != S.DRAFT:
+                claims.append((case_id, item, Decimal(rng.randrange(1000, 120000)), {}, created_at))
+            method = staff_paper[p.filer_kind]
+            if c["state"] != S.DRAFT:
                 consents.append(
-                    ConsentRecord(
-                        case_id=c.pk,
-                        scope=ConsentScope.UNION_HANDLING,
-                        method=ConsentMethod.PAPER
-                        if p.filer_kind == "staff"
-                        else ConsentMethod.ONLINE,
-                        granted_at=c.created_at,
+                    self.t_consent.new(
+                        case_id=case_id,
+                        scope=ConsentScope.UNION_HANDLING.value,
+                        method=method,
+                        granted_at=created_at,
                         granted_by_id=p.filer,
                     )
                 )
             if "mediate" in p.steps:
                 consents.append(
-                    ConsentRecord(
-                        case_id=c.pk,
-                        scope=ConsentScope.EMPLOYER_DISCLOSURE,
-                        method=ConsentMethod.PAPER
-                        if p.filer_kind == "staff"
-                        else ConsentMethod.ONLINE,
-                        granted_at=c.created_at,
+                    self.t_consent.new(
+                        case_id=case_id,
+                        scope=ConsentScope.EMPLOYER_DISCLOSURE.value,
+                        method=method,
+                        granted_at=created_at,
                         granted_by_id=p.filer,
                     )
                 )
+            self._evidence(p)
             for i, step in enumerate(p.steps):
                 at = p.times[i]
                 if step == "note":
-                    p.notes[i] = Note(
-                        case_id=c.pk,
+                    p.notes[i] = self.t_note.new(
+                        case_id=case_id,
                         author_id=p.assignee,
                         created_at=at,
                         body="已电话联系职工核实情况，用人单位人事部门表示将于本周内答复。",
                     )
                 elif step == "agree":
-                    p.notes[i] = Note(
-                        case_id=c.pk,
+                    p.notes[i] = self.t_note.new(
+                        case_id=case_id,
                         author_id=p.assignee,
                         created_at=at,
                         body=f"双方达成调解协议：用人单位于十五日内一次性支付{c.amount_awarded}元。",
                     )
                 elif step == "withdraw" and p.assignee is not None:
-                    p.notes[i] = Note(
-                        case_id=c.pk,
+                    p.notes[i] = self.t_note.new(
+                        case_id=case_id,
                         author_id=p.assignee,
                         created_at=at,
                         body="职工来电要求撤回，通话记录已存档。",
                     )
                 elif step == "ask":
-                    p.messages[i] = Message(
-                        case_id=c.pk,
+                    p.messages[i] = self.t_message.new(
+                        case_id=case_id,
                         author_id=p.assignee,
                         is_question=True,
                         created_at=at,
@@ -405,38 +453,38 @@ class CaseWriter:
                     )
                 elif step == "answer":
                     by_worker = p.filer_kind == "worker"
-                    p.messages[i] = Message(
-                        case_id=c.pk,
+                    p.messages[i] = self.t_message.new(
+                        case_id=case_id,
                         from_worker=by_worker,
                         created_at=at,
                         author_id=None if by_worker else p.assignee,
                         body="已补充提交工资流水，考勤记录在公司手里拿不到。",
                     )
                 elif step == "refer":
-                    p.consent = ConsentRecord(
-                        case_id=c.pk,
-                        scope=ConsentScope.LEGAL_AID_PROVIDER,
+                    p.consent = self.t_consent.new(
+                        case_id=case_id,
+                        scope=ConsentScope.LEGAL_AID_PROVIDER.value,
                         provider_id=p.provider,
-                        method=ConsentMethod.PAPER,
+                        method=ConsentMethod.PAPER.value,
                         granted_at=at,
                         granted_by_id=p.assignee,
                     )
                     consents.append(p.consent)
                     due = timezone.localtime(at).date() + dt.timedelta(days=7)
                     accepted = "take" in p.steps
-                    p.referral = Referral(
-                        case_id=c.pk,
+                    p.referral = self.t_referral.new(
+                        case_id=case_id,
                         provider_id=p.provider,
                         created_by_id=p.assignee,
                         sent_at=at,
                         response_due=due,
                         created_at=at,
-                        state=ReferralState.ACCEPTED
+                        state=ReferralState.ACCEPTED.value
                         if accepted
                         else (
-                            ReferralState.PENDING
-                            if c.state == S.REFERRED
-                            else ReferralState.WITHDRAWN
+                            ReferralState.PENDING.value
+                            if c["state"] == S.REFERRED
+                            else ReferralState.WITHDRAWN.value
                         ),
                         conflict_checked_at=p.times[i + 1] if accepted else None,
                         conflict_found=False if accepted else None,
@@ -444,29 +492,28 @@ class CaseWriter:
                         lawyer_id=p.lawyer,
                     )
                     referrals.append(p.referral)
-        insert_rows(through, ["case_id", "category_id"], m2m)
+        self.t_categories.insert(m2m)
         if extra_workers:
-            Worker.objects.bulk_create([w for _, w in extra_workers], batch_size=BATCH)
-            parties.extend(
-                (case_id, PartyRole.CLAIMANT.value, w.pk, None) for case_id, w in extra_workers
-            )
-        insert_rows(CaseParty, ["case_id", "role", "worker_id", "employer_id"], parties)
-        insert_rows(Claim, ["case_id", "item", "amount", "calculation", "created_at"], claims)
-        insert_objects(self.ids, ConsentRecord, consents)
-        insert_objects(self.ids, Referral, referrals)
-        insert_objects(self.ids, Note, [n for p in plans for n in p.notes.values()])
-        insert_objects(self.ids, Message, [m for p in plans for m in p.messages.values()])
+            insert_objects(self.ids, self.t_worker, [w for _, w in extra_workers])
+            parties.extend((case_id, claimant, w["id"], None) for case_id, w in extra_workers)
+        self.t_party.insert(parties)
+        self.t_claim.insert(claims)
+        insert_objects(self.ids, self.t_consent, consents)
+        insert_objects(self.ids, self.t_referral, referrals)
+        insert_objects(self.ids, self.t_note, [n for p in plans for n in p.notes.values()])
+        insert_objects(self.ids, self.t_message, [m for p in plans for m in p.messages.values()])
+        evidence = [e for p in plans for e in p.evidence]
+        insert_objects(self.ids, self.t_evidence, evidence)
+        self.evidence += len(evidence)
 
     def _events_and_grants(self, plans: list[CasePlan]) -> None:
-        events: list[Event] = []
+        events: list[tuple] = []
         grants: list[tuple[int, int, int]] = []
         for p in plans:
-            chain = Chain(p.case.pk, events)
+            chain = Chain(p.case["id"], events)
             self._history(p, chain, grants)
-        write_events(events)
-        insert_rows(
-            CaseUserObjectPermission, ["content_object_id", "user_id", "permission_id"], grants
-        )
+        write_events(self.t_event, events)
+        self.t_grant.insert(grants)
         self.events += len(events)
         self.grants += len(grants)
 
@@ -515,6 +562,15 @@ class CaseWriter:
                         True,
                     )
                     move(i, "submit", S.SUBMITTED, p.filer, p.filer_kind)
+                    if p.evidence:
+                        chain.add(
+                            p.evidence[0]["created_at"],
+                            "evidence_uploaded",
+                            p.filer,
+                            p.filer_kind,
+                            {"evidence": [e["id"] for e in p.evidence], "count": len(p.evidence)},
+                            False,
+                        )
                 case "accept":
                     grant(i, p.assignee)
                     move(i, "accept_for_review", S.UNDER_REVIEW, p.assignee, assignee=p.assignee)
@@ -629,9 +685,10 @@ class CaseWriter:
             )
 
 
-def add_long_timeline(writer: CaseWriter, staff: Staff, extra: int) -> str | None:
-    """One case with a long history (notes and messages back and forth), for the case page
-    benchmark: the most recent open case assigned to the bench caseworker."""
+def add_long_timeline(writer: CaseWriter, staff: Staff, extra: int, files: int = 20) -> str | None:
+    """One case with a long history (notes and messages back and forth) and `files` evidence
+    files, for the case page benchmark: the most recent open case assigned to the bench
+    caseworker."""
     caseworker = staff.caseworkers[staff.unions[1].pk][0]
     case = (
         Case.objects.filter(assignee_id=caseworker, state=S.UNDER_REVIEW)
@@ -647,7 +704,7 @@ def add_long_timeline(writer: CaseWriter, staff: Staff, extra: int) -> str | Non
         at = start + dt.timedelta(minutes=10 * (k + 1))
         if k % 2:
             notes.append(
-                Note(
+                writer.t_note.new(
                     case_id=case.pk,
                     author_id=caseworker,
                     created_at=at,
@@ -656,30 +713,60 @@ def add_long_timeline(writer: CaseWriter, staff: Staff, extra: int) -> str | Non
             )
         else:
             messages.append(
-                Message(
+                writer.t_message.new(
                     case_id=case.pk,
                     author_id=caseworker,
                     created_at=at,
                     body=f"第{k + 1}次沟通：请问您这周是否方便来工会面谈？",
                 )
             )
-    insert_objects(writer.ids, Note, notes)
-    insert_objects(writer.ids, Message, messages)
-    events: list[Event] = []
+    insert_objects(writer.ids, writer.t_note, notes)
+    insert_objects(writer.ids, writer.t_message, messages)
+    events: list[tuple] = []
     chain = Chain(case.pk, events)
     chain.prev, chain.last = head.hash, head.occurred_at
-    for obj in sorted(notes + messages, key=lambda o: o.created_at):
-        if isinstance(obj, Note):
-            chain.add(obj.created_at, "note_added", caseworker, "staff", {"note": obj.pk}, False)
-        else:
+    for obj in sorted(notes + messages, key=lambda o: o["created_at"]):
+        if "is_question" in obj:
             chain.add(
-                obj.created_at,
+                obj["created_at"],
                 "message_sent",
                 caseworker,
                 "staff",
-                {"message": obj.pk, "from_worker": False},
+                {"message": obj["id"], "from_worker": False},
                 True,
             )
-    write_events(events)
+        else:
+            chain.add(
+                obj["created_at"], "note_added", caseworker, "staff", {"note": obj["id"]}, False
+            )
+    # The caseworker adds the rest of the file: `files` evidence files on the case in all.
+    missing = files - Evidence.objects.filter(case_id=case.pk).count()
+    if missing > 0:
+        at = chain.last + dt.timedelta(minutes=10)
+        evidence = [
+            writer.t_evidence.new(
+                case_id=case.pk,
+                original_name=stored.original_name,
+                file=stored.name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                source=EvidenceSource.STAFF.value,
+                uploaded_by_id=caseworker,
+                created_at=at,
+            )
+            for stored in writer.files.pick(writer.rng, missing)
+        ]
+        insert_objects(writer.ids, writer.t_evidence, evidence)
+        writer.evidence += len(evidence)
+        chain.add(
+            at,
+            "evidence_uploaded",
+            caseworker,
+            "staff",
+            {"evidence": [e["id"] for e in evidence], "count": len(evidence)},
+            False,
+        )
+    write_events(writer.t_event, events)
     writer.events += len(events)
     return case.reference

@@ -1,73 +1,166 @@
 """Writing many rows fast, in the shapes Django and the services would write them.
 
-`insert_rows` sends plain tuples with one executemany, each value prepared by its model field
-(dates, JSON, decimals, encrypted text), skipping the SQL compilation that makes bulk_create
-slow at this scale; `Ids` hands out primary keys so rows can be referred to before they are
-written; `Chain` appends a case's audit events with the model's own hash.
+Rows are plain tuples. `Table` names a model's columns and turns each value into what the
+vendor's Django backend would store for its field — on SQLite an aware datetime becomes UTC
+naive text exactly as `adapt_datetimefield_value` writes it, a date its ISO form, JSON
+`json.dumps` as JSONField does; on PostgreSQL the values travel as they are (JSON as text)
+through COPY. `Rec` is a dict with attribute access standing in for an unsaved model instance
+(building real instances only to turn them back into tuples is what made the seeder slow);
+`Ids` hands out primary keys so rows can be referred to before they are written; `Chain`
+appends a case's audit events with the model's own keyed hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
+from operator import itemgetter
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
 
-from casework.fields import EncryptedTextField
 from casework.models import AuditEvent
 from casework.models.audit import GENESIS
 
-_CONVERTED = {"DateTimeField", "DateField", "JSONField", "DecimalField"}
+UTC = dt.UTC
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """INSERT plain rows with executemany, each value prepared as its field would prepare it.
-    For the big child tables whose primary keys nobody needs back: Django's bulk_create spends
-    most of its time compiling SQL for them."""
+def _sqlite_datetime(value):
+    # Django's sqlite backend: aware -> naive in the connection's zone (UTC), then str().
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return str(value.replace(tzinfo=None))
+
+
+def _iso_date(value):
+    return None if value is None else value.isoformat()
+
+
+def _json(value):
+    return None if value is None else json.dumps(value)
+
+
+def _converters(model, columns: list[str]) -> list:
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    sqlite = connection.vendor == "sqlite"
+    out = []
+    for i, name in enumerate(columns):
+        kind = fields[name].get_internal_type()
+        if kind == "JSONField":
+            out.append((i, _json))
+        elif sqlite and kind == "DateTimeField":
+            out.append((i, _sqlite_datetime))
+        elif sqlite and kind == "DateField":
+            out.append((i, _iso_date))
+    return out
+
+
+class Rec(dict):
+    """An unsaved row: a dict of attnames with attribute access, `pk` being `id`."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self["id" if name == "pk" else name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self["id" if name == "pk" else name] = value
+
+
+class Table:
+    """A model's columns, the defaults an unsaved instance would carry, and a fast writer."""
+
+    def __init__(self, model, columns: list[str] | None = None):
+        self.model = model
+        concrete = model._meta.concrete_fields
+        self.columns = columns or [f.attname for f in concrete]
+        fields = {f.attname: f for f in concrete}
+        self.defaults = {
+            name: (fields[name].get_default() if fields[name].has_default() else None)
+            for name in self.columns
+        }
+        for name in self.columns:
+            f = fields[name]
+            if not f.has_default() and not f.null and f.empty_strings_allowed and name != "id":
+                self.defaults[name] = ""  # what Model() gives a blank CharField/TextField
+        self.getter = itemgetter(*self.columns)
+        self.convert = _converters(model, self.columns)
+        qn = connection.ops.quote_name
+        self.table = qn(model._meta.db_table)
+        self.cols_sql = ", ".join(qn(fields[name].column) for name in self.columns)
+
+    def new(self, **values) -> Rec:
+        rec = Rec(self.defaults)
+        rec.update(values)
+        return rec
+
+    def rows_of(self, recs) -> list[tuple]:
+        get = self.getter
+        return [get(r) for r in recs]
+
+    def insert(self, rows: list[tuple]) -> None:
+        insert_rows(self, rows)
+
+
+def insert_rows(table: Table, rows: list[tuple]) -> None:
+    """INSERT plain tuples (in `table.columns` order): COPY on PostgreSQL, executemany on
+    SQLite, every value first made what the backend would have made of it."""
     if not rows:
         return
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    prepare = [
-        (i, fields[name].get_db_prep_save)
-        for i, name in enumerate(columns)
-        if fields[name].get_internal_type() in _CONVERTED
-        or isinstance(fields[name], EncryptedTextField)
-    ]
-    if prepare:
+    if table.convert:
+        conv = table.convert
         converted = []
+        append = converted.append
         for row in rows:
             row = list(row)
-            for i, prep in prepare:
-                row[i] = prep(row[i], connection)
-            converted.append(row)
+            for i, f in conv:
+                row[i] = f(row[i])
+            append(row)
         rows = converted
-    qn = connection.ops.quote_name
-    # Table and column names come from the model's own metadata, never from input.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        qn(model._meta.db_table),
-        ", ".join(qn(fields[name].column) for name in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
+        if connection.vendor == "postgresql":
+            # Table and column names come from the model's own metadata, never from input.
+            sql = f"COPY {table.table} ({table.cols_sql}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+        else:
+            sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+                table.table, table.cols_sql, ", ".join(["%s"] * len(table.columns))
+            )
+            cursor.executemany(sql, rows)
 
 
 class Ids:
     """Primary keys handed out here rather than by the database, so that rows can be written
-    with executemany and still be referred to (audit payloads name notes, messages, referrals).
+    in bulk and still be referred to (audit payloads name notes, messages, referrals).
     The bench database has no other writer; PostgreSQL's sequences are moved past them after."""
 
     def __init__(self) -> None:
         self.next: dict[type, int] = {}
 
-    def assign(self, model, objs: list) -> None:
+    def take(self, model, count: int) -> int:
+        """The first of `count` fresh primary keys."""
         if model not in self.next:
             self.next[model] = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-        for obj in objs:
-            obj.pk = self.next[model]
-            self.next[model] += 1
+        first = self.next[model]
+        self.next[model] += count
+        return first
+
+    def assign(self, model, recs: list) -> None:
+        first = self.take(model, len(recs))
+        for k, rec in enumerate(recs):
+            rec["id"] = first + k
 
     def reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(no_style(), list(self.next))
@@ -76,12 +169,10 @@ class Ids:
                 cursor.execute(sql)
 
 
-def insert_objects(ids: Ids, model, objs: list) -> None:
-    """Write unsaved model instances (every concrete field as set on them, timestamps included:
-    the history is spread over months) with primary keys from `ids`."""
-    ids.assign(model, objs)
-    columns = [f.attname for f in model._meta.concrete_fields]
-    insert_rows(model, columns, [tuple(getattr(obj, name) for name in columns) for obj in objs])
+def insert_objects(ids: Ids, table: Table, recs: list) -> None:
+    """Write `Rec`s with primary keys from `ids`."""
+    ids.assign(table.model, recs)
+    table.insert(table.rows_of(recs))
 
 
 EVENT_COLUMNS = [
@@ -96,51 +187,68 @@ EVENT_COLUMNS = [
     "prev_hash",
     "hash",
 ]
-
-
-class Event:
-    """The fields of one AuditEvent row; hashed by the model's own `compute_hash`."""
-
-    __slots__ = EVENT_COLUMNS
-
-    def __init__(self, **values):
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    def row(self) -> tuple:
-        return tuple(getattr(self, name) for name in EVENT_COLUMNS)
+_dumps = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+).encode
+_plain = json.JSONEncoder().encode  # JSONField's json.dumps(value)
 
 
 class Chain:
     """Appends hash-chained audit events for one case, as casework.audit.audit_record does:
-    UTC timestamps (they are hashed in ISO form and must read back the same), strictly in order."""
+    UTC timestamps (they are hashed in ISO form and must read back the same), strictly in order.
 
-    def __init__(self, case_id: int, sink: list[Event]):
+    Each event is a row tuple of EVENT_COLUMNS with the payload already in the text JSONField
+    writes; its hash is `AuditEvent.compute_hash`'s canonical JSON under the chain key, built
+    here from parts (the payload serialised once for the hash, once for storage)."""
+
+    def __init__(self, case_id: int, sink: list[tuple]):
         self.case_id, self.sink, self.prev, self.last = case_id, sink, GENESIS, None
+        self._case = json.dumps(case_id)
+        self._hmac = hmac.new(settings.AUDIT_CHAIN_KEY.encode(), digestmod=hashlib.sha256)
 
     def add(
         self, at: dt.datetime, verb: str, actor: int | None, kind: str, payload: dict, visible: bool
     ) -> None:
-        at = at.astimezone(dt.UTC)
+        if at.tzinfo is not UTC:
+            at = at.astimezone(UTC)
         if self.last is not None and at <= self.last:
             at = self.last + dt.timedelta(seconds=1)
         self.last = at
-        event = Event(
-            chain_key=self.case_id,
-            occurred_at=at,
-            actor_id=actor,
-            actor_kind=kind,
-            case_id=self.case_id,
-            verb=verb,
-            payload=payload,
-            worker_visible=visible,
-            prev_hash=self.prev,
+        # The keys of compute_hash's body, sorted, as json.dumps(sort_keys=True) orders them.
+        actor_json = "null" if actor is None else actor
+        flag = "true" if visible else "false"
+        canonical = (
+            f'{{"actor":{actor_json},"actor_kind":{_dumps(kind)},"at":"{at.isoformat()}",'
+            f'"case":{self._case},"chain":{self._case},"payload":{_dumps(payload)},'
+            f'"prev":"{self.prev}","verb":{_dumps(verb)},"worker_visible":{flag}}}'
         )
-        event.hash = AuditEvent.compute_hash(event)
-        self.prev = event.hash
-        self.sink.append(event)
+        mac = self._hmac.copy()
+        mac.update(canonical.encode())
+        digest = mac.hexdigest()
+        self.sink.append(
+            (
+                self.case_id,
+                at,
+                actor,
+                kind,
+                self.case_id,
+                verb,
+                _plain(payload),
+                visible,
+                self.prev,
+                digest,
+            )
+        )
+        self.prev = digest
 
 
-def write_events(events: list[Event]) -> None:
-    # One executemany in list order: ids ascend along each chain, as verify_audit walks them.
-    insert_rows(AuditEvent, EVENT_COLUMNS, [e.row() for e in events])
+def event_table() -> Table:
+    """AuditEvent's columns; payloads arrive as text already (serialised in Chain.add)."""
+    table = Table(AuditEvent, EVENT_COLUMNS)
+    table.convert = [(i, f) for i, f in table.convert if f is not _json]
+    return table
+
+
+def write_events(table: Table, events: list[tuple]) -> None:
+    # In list order: ids ascend along each chain, as verify_audit walks them.
+    insert_rows(table, events)

@@ -109,7 +109,20 @@ def test_seed_demo_refuses_a_database_that_holds_other_organisations(world):
     assert _counts() == before
 
 
-def test_seed_bench_writes_cases_with_valid_audit_chains_and_references(db):
+@pytest.fixture
+def bench_files(settings, tmp_path):
+    """The few evidence files seed_bench stores go to a folder of this test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+def test_seed_bench_writes_cases_with_valid_audit_chains_and_references(db, bench_files):
     call_command("seed_bench", cases=200, seed=7, stdout=StringIO())
 
     assert Case.objects.count() == 200
@@ -137,7 +150,7 @@ def test_seed_bench_writes_cases_with_valid_audit_chains_and_references(db):
     assert len(set(Case.objects.values_list("state", flat=True))) >= 8
 
 
-def test_seed_bench_grants_follow_assignees_and_lawyers_as_the_services_make_them(db):
+def test_seed_bench_grants_follow_assignees_and_lawyers_as_the_services_make_them(db, bench_files):
     call_command("seed_bench", cases=200, stdout=StringIO())
 
     expected = set()
@@ -158,7 +171,7 @@ def test_seed_bench_grants_follow_assignees_and_lawyers_as_the_services_make_the
     assert events == len(expected) // 2
 
 
-def test_bench_caseworker_sees_exactly_their_unions_cases_and_their_own(db):
+def test_bench_caseworker_sees_exactly_their_unions_cases_and_their_own(db, bench_files):
     call_command("seed_bench", cases=200, seed=3, stdout=StringIO())
     caseworker = User.objects.get(username="bench_cw_1_1")
     union = caseworker.memberships.get().organisation

@@ -28,7 +28,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{summary.cases} cases, {summary.organisations} organisations, {summary.users} users, "
-            f"{summary.audit_events} audit events, {summary.grants} grants in {summary.seconds:.1f} s"
+            f"{summary.audit_events} audit events, {summary.evidence} evidence files, "
+            f"{summary.grants} grants in {summary.seconds:.1f} s"
         )
         self.stdout.write(
             f"bench caseworker {summary.caseworker}, supervisor {summary.supervisor} "
