@@ -1,4 +1,4 @@
-"""Run the benchmarks: `.venv/bin/python bench/run.py [--name NAME] [--cases 10000,100000]`.
+"""Run the benchmarks: `.venv/bin/python bench/run.py [--name NAME] [--cases 10000,1000000]`.
 
 For each case count it uses a database of its own — a SQLite file under var/bench/, or, when
 DATABASE_URL is set, a database named rightsdesk_bench_<N> on that server — migrates it, seeds
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
-DEFAULT_CASES = "10000,100000"
+DEFAULT_CASES = "10000,1000000"  # issue 8: the targets are at 1M, the scaling against 10k
 
 
 def label(cases: int) -> str:

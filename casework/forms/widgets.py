@@ -88,8 +88,11 @@ class FieldGroup(BoundField):
             help_id = format_html(' id="{}_helptext"', self.auto_id) if self.auto_id else ""
             # field.html prints help text with |safe: it is the form's own text, not input.
             help_text = format_html(
-                '<div class="helptext"{}>{}</div>', help_id, SafeString(self.help_text)
+                '<div class="helptext"{}>{}</div>',
+                help_id,
+                SafeString(self.help_text),  # nosec B703 - the form's own text, as field.html
             )
         errors = conditional_escape(self.errors)
         widget = conditional_escape(self)
-        return SafeString(f"\n  {label}\n\n{help_text}\n{errors}\n{widget}\n".strip())
+        # Each part is escaped or built with format_html above.
+        return SafeString(f"\n  {label}\n\n{help_text}\n{errors}\n{widget}\n".strip())  # nosec B703
