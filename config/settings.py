@@ -336,6 +336,18 @@ RIGHTSDESK = {
     # PIPL retention (privacy/retention.py): a closed, rejected or withdrawn case is purged of
     # its personal data this many days after it ended.
     "RETENTION_DAYS_AFTER_CLOSE": int(os.environ.get("RIGHTSDESK_RETENTION_DAYS", 3 * 365)),
+    # Virus scanning of evidence (documents/scanning.py): clamd at "tcp://host:3310" or
+    # "unix:///run/clamav/clamd.ctl"; empty: no scanner. With one, nothing unscanned is stored.
+    "EVIDENCE_SCANNER": os.environ.get("RIGHTSDESK_CLAMD", ""),
+    "EVIDENCE_SCAN_TIMEOUT": int(os.environ.get("RIGHTSDESK_CLAMD_TIMEOUT", 30)),
+    # Evidence quotas (documents/services.py, matrix C9); 0 switches one off.
+    "EVIDENCE_QUOTAS": {
+        "files_per_case": int(os.environ.get("RIGHTSDESK_EVIDENCE_FILES_PER_CASE", 300)),
+        "files_per_hour": int(os.environ.get("RIGHTSDESK_EVIDENCE_FILES_PER_HOUR", 60)),
+        "bytes_per_day": int(
+            os.environ.get("RIGHTSDESK_EVIDENCE_BYTES_PER_DAY", 500 * 1024 * 1024)
+        ),
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Uploaded files above this size go to a temporary file (deleted when the request ends), in a
