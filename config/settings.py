@@ -275,19 +275,36 @@ TASKS = {
 }
 
 # --- logging: no request bodies, no IP addresses ----------------------------------------
+# Every handler scrubs what it writes (security/logging.py, matrix G5): no form field, cookie,
+# identity number, receipt code or session key of a request reaches a log or an error report.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "scrub": {"()": "security.logging.ScrubFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub"]},
+        # Django's own error emails (sent only when ADMINS is set), scrubbed like the log.
+        "mail_admins": {
+            "class": "security.logging.ScrubbedAdminEmailHandler",
+            "filters": ["require_debug_false", "scrub"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django.server logs every request line with the client address; workers filing
     # anonymously must leave no address behind, so it is silenced.
     "loggers": {
+        # Replaces Django's default "django" handlers (an unscrubbed mail_admins among them).
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         # WeasyPrint logs each render step at INFO; the worker's log keeps its warnings only.
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+DEFAULT_EXCEPTION_REPORTER_FILTER = "security.logging.PrivateExceptionReporterFilter"
 
 # --- email (Django 6.1 MAILERS) -----------------------------------------------------------
 # RIGHTSDESK_SMTP_HOST set: SMTP; unset: messages are written to files under var/mail/ (nothing
