@@ -36,15 +36,13 @@ _PATTERNS = (
     ),
     # Mainland mobile numbers, with or without +86.
     (re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)"), "[phone]"),
-    # Receipt codes (casework.services.intake: 16 characters in groups of four), any case.
-    # (with a digit in it, so that English words in groups of four are left alone).
+    # Receipt codes (casework.services.intake: 16 characters, shown in groups of four), any
+    # case, with hyphens or without (a 16-letter word is scrubbed too: harmless).
     (
-        re.compile(
-            r"(?<![0-9A-Za-z-])(?=[0-9A-Za-z-]{0,19}\d)(?:[0-9A-Za-z]{4}-?){3}[0-9A-Za-z]{4}"
-            r"(?![0-9A-Za-z-])"
-        ),
+        re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z]{4}(?:-[0-9A-Za-z]{4}){3}(?![0-9A-Za-z_-])"),
         "[code]",
     ),
+    (re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z]{16}(?![0-9A-Za-z_-])"), "[code]"),
     # Cookies by name, and anything shaped like a Django session key.
     (re.compile(r"((?:__Host-)?[\w-]*(?:session|csrf)[\w-]*)=[^;\s'\"&]+", re.I), r"\1=[redacted]"),
     (re.compile(r"(?<![0-9a-z])[0-9a-z]{32}(?![0-9a-z])"), "[key]"),
