@@ -34,6 +34,22 @@ def _secret_from_file(name: str) -> str:
 
 
 SECRET_KEY = _secret_from_file("DJANGO_SECRET_KEY")
+
+
+def admin_path(secret: str) -> str:
+    """Where the Django admin lives (matrix A6: not /admin/): RIGHTSDESK_ADMIN_PATH, or else a
+    path derived from the secret key ("manage-<16 hex>/"), which nobody can guess without it.
+    Print it with `manage.py shell -c "from django.conf import settings; print(settings.ADMIN_PATH)"`."""
+    import hashlib
+
+    configured = os.environ.get("RIGHTSDESK_ADMIN_PATH", "").strip().strip("/")
+    if configured:
+        return configured + "/"
+    digest = hashlib.sha256(f"rightsdesk admin path\x00{secret}".encode()).hexdigest()
+    return f"manage-{digest[:16]}/"
+
+
+ADMIN_PATH = admin_path(SECRET_KEY)
 # Separate keys: field encryption at rest, and keyed hashes of receipt codes and ID numbers.
 FIELD_ENCRYPTION_KEY = _secret_from_file("RIGHTSDESK_FIELD_KEY")
 LOOKUP_HASH_KEY = _secret_from_file("RIGHTSDESK_LOOKUP_KEY")
