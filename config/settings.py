@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.MethodAllowlistMiddleware",  # security: TRACE and unknown methods: 501
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # security: SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "security.middleware.SecurityHeadersMiddleware",  # security: no-store, Permissions-Policy
