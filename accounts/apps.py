@@ -16,6 +16,19 @@ class AccountsConfig(AppConfig):
         user_logged_out.connect(_end_every_session, dispatch_uid="accounts.end_every_session")
         user_logged_in.connect(stamp_session_at_login, dispatch_uid="security.stamp_session")
 
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Membership
+
+        # A staff role taken away (or changed) ends the user's sessions at once (ASVS 7.4.2,
+        # matrix E4), whichever way it happens: a service, the admin, a purge.
+        post_delete.connect(
+            _membership_removed, sender=Membership, dispatch_uid="accounts.membership_removed"
+        )
+        post_save.connect(
+            _membership_changed, sender=Membership, dispatch_uid="accounts.membership_changed"
+        )
+
 
 def _end_every_session(sender, request, user, **kwargs) -> None:
     """Signing out on one device signs the user out everywhere (ASVS 7.4.1)."""
@@ -23,3 +36,17 @@ def _end_every_session(sender, request, user, **kwargs) -> None:
         from .services import user_sessions_end
 
         user_sessions_end(user=user)
+
+
+def _membership_removed(sender, instance, **kwargs) -> None:
+    from .models import User
+    from .services import user_sessions_end
+
+    user = User.objects.filter(pk=instance.user_id).first()
+    if user is not None:
+        user_sessions_end(user=user)
+
+
+def _membership_changed(sender, instance, created, raw=False, **kwargs) -> None:
+    if not created and not raw:
+        _membership_removed(sender, instance)

@@ -39,7 +39,10 @@ ID_CHECK = "10X98765432"
 def is_valid_id_number(value: str) -> bool:
     """GB 11643-1999 resident identity number (18 characters, ISO 7064 MOD 11-2 check)."""
     value = (value or "").strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+    # ASCII digits only: str.isdigit() also accepts "３" and "٣", which int() reads as digits.
+    if len(value) != 18 or not value.isascii() or not value[:17].isdigit():
+        return False
+    if value[17] not in "0123456789X":
         return False
     total = sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11] == value[17]

@@ -34,6 +34,22 @@ def _secret_from_file(name: str) -> str:
 
 
 SECRET_KEY = _secret_from_file("DJANGO_SECRET_KEY")
+
+
+def admin_path(secret: str) -> str:
+    """Where the Django admin lives (matrix A6: not /admin/): RIGHTSDESK_ADMIN_PATH, or else a
+    path derived from the secret key ("manage-<16 hex>/"), which nobody can guess without it.
+    Print it with `manage.py shell -c "from django.conf import settings; print(settings.ADMIN_PATH)"`."""
+    import hashlib
+
+    configured = os.environ.get("RIGHTSDESK_ADMIN_PATH", "").strip().strip("/")
+    if configured:
+        return configured + "/"
+    digest = hashlib.sha256(f"rightsdesk admin path\x00{secret}".encode()).hexdigest()
+    return f"manage-{digest[:16]}/"
+
+
+ADMIN_PATH = admin_path(SECRET_KEY)
 # Separate keys: field encryption at rest, and keyed hashes of receipt codes and ID numbers.
 FIELD_ENCRYPTION_KEY = _secret_from_file("RIGHTSDESK_FIELD_KEY")
 LOOKUP_HASH_KEY = _secret_from_file("RIGHTSDESK_LOOKUP_KEY")
@@ -79,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.MethodAllowlistMiddleware",  # security: TRACE and unknown methods: 501
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # security: SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "security.middleware.SecurityHeadersMiddleware",  # security: no-store, Permissions-Policy
@@ -275,19 +292,36 @@ TASKS = {
 }
 
 # --- logging: no request bodies, no IP addresses ----------------------------------------
+# Every handler scrubs what it writes (security/logging.py, matrix G5): no form field, cookie,
+# identity number, receipt code or session key of a request reaches a log or an error report.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "scrub": {"()": "security.logging.ScrubFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub"]},
+        # Django's own error emails (sent only when ADMINS is set), scrubbed like the log.
+        "mail_admins": {
+            "class": "security.logging.ScrubbedAdminEmailHandler",
+            "filters": ["require_debug_false", "scrub"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django.server logs every request line with the client address; workers filing
     # anonymously must leave no address behind, so it is silenced.
     "loggers": {
+        # Replaces Django's default "django" handlers (an unscrubbed mail_admins among them).
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         # WeasyPrint logs each render step at INFO; the worker's log keeps its warnings only.
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+
+DEFAULT_EXCEPTION_REPORTER_FILTER = "security.logging.PrivateExceptionReporterFilter"
 
 # --- email (Django 6.1 MAILERS) -----------------------------------------------------------
 # RIGHTSDESK_SMTP_HOST set: SMTP; unset: messages are written to files under var/mail/ (nothing
@@ -336,6 +370,18 @@ RIGHTSDESK = {
     # PIPL retention (privacy/retention.py): a closed, rejected or withdrawn case is purged of
     # its personal data this many days after it ended.
     "RETENTION_DAYS_AFTER_CLOSE": int(os.environ.get("RIGHTSDESK_RETENTION_DAYS", 3 * 365)),
+    # Virus scanning of evidence (documents/scanning.py): clamd at "tcp://host:3310" or
+    # "unix:///run/clamav/clamd.ctl"; empty: no scanner. With one, nothing unscanned is stored.
+    "EVIDENCE_SCANNER": os.environ.get("RIGHTSDESK_CLAMD", ""),
+    "EVIDENCE_SCAN_TIMEOUT": int(os.environ.get("RIGHTSDESK_CLAMD_TIMEOUT", 30)),
+    # Evidence quotas (documents/services.py, matrix C9); 0 switches one off.
+    "EVIDENCE_QUOTAS": {
+        "files_per_case": int(os.environ.get("RIGHTSDESK_EVIDENCE_FILES_PER_CASE", 300)),
+        "files_per_hour": int(os.environ.get("RIGHTSDESK_EVIDENCE_FILES_PER_HOUR", 60)),
+        "bytes_per_day": int(
+            os.environ.get("RIGHTSDESK_EVIDENCE_BYTES_PER_DAY", 500 * 1024 * 1024)
+        ),
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Uploaded files above this size go to a temporary file (deleted when the request ends), in a

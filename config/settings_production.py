@@ -31,6 +31,7 @@ def _required(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
+ADMIN_PATH = admin_path(SECRET_KEY)  # noqa: F405 — from config.settings
 FIELD_ENCRYPTION_KEY = _required("RIGHTSDESK_FIELD_KEY")
 LOOKUP_HASH_KEY = _required("RIGHTSDESK_LOOKUP_KEY")
 AUDIT_CHAIN_KEY = _required("RIGHTSDESK_AUDIT_KEY")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -8,12 +9,14 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # One way in for everyone: the throttled login and its second step (accounts/views_auth.py),
     # not the admin's own login form.
+    # The admin is not at /admin/ (settings.ADMIN_PATH: configured, or derived from the secret
+    # key): /admin/ is a 404 like any other unknown path.
     path(
-        "admin/login/",
+        f"{settings.ADMIN_PATH}login/",
         RedirectView.as_view(pattern_name="accounts:login", query_string=True),
         name="admin_login_redirect",
     ),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("api/", include("api.urls")),
     # documents first: its evidence routes under /track/case/ and /my/<reference>/ would
     # otherwise be taken by casework's <action> routes.

@@ -9,6 +9,8 @@ bytes a person sent to the bytes that are stored, or a refusal with a message in
   the real decoder cannot read, images with more pixels than the cap (decompression bombs).
 - Images are decoded, turned upright from their EXIF orientation and copied pixel by pixel into
   a fresh image that is saved without EXIF, GPS, XMP, ICC profile, comments or thumbnails.
+- PDF, Word and Excel files are stored without their document metadata (author, company,
+  program): documents/metadata.py; a file whose metadata could not be removed is flagged.
 - The SHA-256 is of the bytes that are stored.
 """
 
@@ -26,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 from casework.errors import GuardFailed
+
+from .metadata import strip_metadata
 
 # The first bytes looked at for markup hiding in a file of another type.
 MARKUP_WINDOW = 1024
@@ -68,6 +72,18 @@ class EvidenceRefused(GuardFailed):
     """A file that is not accepted; `message` says why, in the user's language."""
 
 
+class EvidenceQuotaExceeded(GuardFailed):
+    """Too many files on the case, or too many files or bytes from one person lately (C9)."""
+
+    status = 429
+
+
+class ScanUnavailable(GuardFailed):
+    """A virus scanner is configured and gave no verdict: nothing is accepted (C6)."""
+
+    status = 503
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     """What will be stored for one accepted file."""
@@ -78,6 +94,7 @@ class CheckedFile:
     extension: str
     original_name: str
     sha256: str
+    metadata_kept: bool = False
 
     @property
     def size(self) -> int:
@@ -251,7 +268,11 @@ def check_file(data: bytes, *, name: str | None, max_bytes: int) -> CheckedFile:
         kind = sniff(data)
         if kind == "pdf":
             _pdf_check(data)
-        stored = clean_image(data, kind) if kind in IMAGE_KINDS else data
+        if kind in IMAGE_KINDS:
+            stored, metadata_kept = clean_image(data, kind), False
+        else:
+            stripped = strip_metadata(data, kind)
+            stored, metadata_kept = stripped.content, stripped.kept
     except EvidenceRefused as exc:
         raise refused(exc.message, display) from exc
     content_type, extension = ALLOWED[kind]
@@ -262,6 +283,7 @@ def check_file(data: bytes, *, name: str | None, max_bytes: int) -> CheckedFile:
         extension=extension,
         original_name=display,
         sha256=hashlib.sha256(stored).hexdigest(),
+        metadata_kept=metadata_kept,
     )
 
 

@@ -114,6 +114,14 @@ TIMELINE_VERBS = {
     "draft_saved": Bilingual("保存了草稿", "saved the draft"),
     "claim_added": Bilingual("添加了请求事项", "added a claim"),
     "evidence_uploaded": Bilingual("添加了证据", "added evidence"),
+    "evidence_refused_malware": Bilingual(
+        "上传的文件未通过病毒检查，未保存",
+        "an uploaded file failed the virus check and was not saved",
+    ),
+    "evidence_held_malware": Bilingual(
+        "证据文件未通过病毒检查，不再提供下载",
+        "an evidence file failed the virus check and is not served",
+    ),
     "key_dates_changed": Bilingual("更正了关键日期", "corrected the key dates"),
     "deadline_suspended": Bilingual("记录了时效中止", "recorded a suspension of a period"),
     "deadline_interrupted": Bilingual("记录了时效中断", "recorded an interruption of a period"),

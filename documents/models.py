@@ -71,6 +71,11 @@ class EvidenceSource(models.TextChoices):
     STAFF = "staff", _("union staff")
 
 
+class ScanStatus(models.TextChoices):
+    CLEAN = "clean", _("checked for viruses")
+    NOT_SCANNED = "not_scanned", _("not checked for viruses")
+
+
 class Evidence(models.Model):
     """One evidence file of a case (DESIGN §5). Stored under a random name in a non-public
     folder of the default storage; the name the person's device gave it is kept for display
@@ -91,6 +96,14 @@ class Evidence(models.Model):
     )
     uploaded_by_worker = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # documents.scanning: "clean" once a configured scanner passed it; a file stored while no
+    # scanner was configured is scanned at its first download once one is.
+    scan_status = models.CharField(
+        max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    # documents.metadata: the file's own metadata (author, company…) could not be removed (a
+    # signed or unreadable PDF): staff are told to check it before sharing it.
+    metadata_kept = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("evidence")

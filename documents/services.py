@@ -393,6 +393,100 @@ def _evidence_uploader(user, case: Case) -> bool:
     return False
 
 
+def _scan_or_refuse(data: bytes, display_name: str, *, case: Case, user, by_worker: bool) -> bool:
+    """Scan the bytes as they were received (before any re-encoding), failing closed: True when
+    a configured scanner found them clean, False when scanning is off; the upload is refused
+    when the scanner finds something (audited, with the signature's name only) or gives no
+    verdict."""
+    from .evidence import ScanUnavailable
+    from .evidence import refused as refuse
+    from .scanning import ScannerError, scan
+
+    try:
+        verdict = scan(data)
+    except ScannerError as exc:
+        logger.warning("evidence scanner gave no verdict: %s", exc)
+        raise ScanUnavailable(
+            _(
+                "The files could not be checked for viruses just now, so nothing was saved. "
+                "Please try again later."
+            )
+        ) from exc
+    if verdict is None:
+        return False
+    if not verdict.clean:
+        with transaction.atomic():
+            audit_record(
+                verb="evidence_refused_malware",
+                actor=user,
+                actor_kind="worker" if by_worker else "staff",
+                case=case,
+                payload={"signature": verdict.signature[:100]},
+            )
+        raise refuse(
+            _("the virus check found something harmful in this file; it was not saved."),
+            display_name,
+        )
+    return True
+
+
+def evidence_quotas() -> dict[str, int]:
+    """RIGHTSDESK["EVIDENCE_QUOTAS"] over the defaults (C9): files on one case, and per
+    uploader (a signed-in person; a receipt-code worker counts per case) files per hour and
+    bytes per day. 0 switches a limit off."""
+    quotas = {"files_per_case": 300, "files_per_hour": 60, "bytes_per_day": 500 * 1024 * 1024}
+    quotas.update(settings.RIGHTSDESK.get("EVIDENCE_QUOTAS", {}))
+    return quotas
+
+
+def _check_quota(case: Case, user, by_worker: bool, checked: list) -> None:
+    """EvidenceQuotaExceeded (429) when these files would pass one of the quotas; the
+    message says which, in the user's language."""
+    from django.db.models import Sum
+
+    from .evidence import EvidenceQuotaExceeded
+    from .models import Evidence
+
+    quotas = evidence_quotas()
+    count, size = len(checked), sum(c.size for c in checked)
+
+    def exceeded(message):
+        return EvidenceQuotaExceeded(message, field_errors={"files": [message]})
+
+    limit = quotas["files_per_case"]
+    if limit and Evidence.objects.filter(case=case).count() + count > limit:
+        raise exceeded(
+            _("This case already holds the most files it can (%(limit)d).") % {"limit": limit}
+        )
+    if getattr(user, "is_authenticated", False):
+        mine = Evidence.objects.filter(uploaded_by=user)
+    else:  # the receipt holder: their uploads on this case
+        mine = Evidence.objects.filter(case=case, uploaded_by_worker=True, uploaded_by=None)
+    now = timezone.now()
+    limit = quotas["files_per_hour"]
+    if limit:
+        recent = mine.filter(created_at__gte=now - timedelta(hours=1)).count()
+        if recent + count > limit:
+            raise exceeded(
+                _(
+                    "You have uploaded many files in the last hour (at most %(limit)d an hour). "
+                    "Please wait a while and try again."
+                )
+                % {"limit": limit}
+            )
+    limit = quotas["bytes_per_day"]
+    if limit:
+        day = mine.filter(created_at__gte=now - timedelta(days=1)).aggregate(total=Sum("size"))
+        if (day["total"] or 0) + size > limit:
+            raise exceeded(
+                _(
+                    "You can upload at most %(size)s MB of files a day, and these would pass "
+                    "it. Please try again tomorrow."
+                )
+                % {"size": f"{limit / 1_048_576:g}"}
+            )
+
+
 def evidence_upload(
     *, case: Case, user, files, description: str = "", evidence_date=None, source_note: str = ""
 ) -> list:
@@ -401,7 +495,7 @@ def evidence_upload(
     transaction; if it fails, the files stored for it are deleted again."""
     from .evidence import check_file, clean_filename, too_large_message
     from .evidence import refused as refuse
-    from .models import Evidence, EvidenceSource
+    from .models import Evidence, EvidenceSource, ScanStatus
     from .upload import evidence_max_bytes
 
     by_worker = _evidence_uploader(user, case)
@@ -418,12 +512,16 @@ def evidence_upload(
         raise GuardFailed(message, field_errors={"files": [message]})
     limit = evidence_max_bytes()
     checked = []
+    scanned = False
     for upload in files:
         if upload.size is not None and upload.size > limit:
             raise refuse(too_large_message(limit), clean_filename(upload.name))
         upload.seek(0)
         data = upload.read(limit + 1)
-        checked.append(check_file(data, name=upload.name, max_bytes=limit))
+        c = check_file(data, name=upload.name, max_bytes=limit)
+        scanned = _scan_or_refuse(data, c.original_name, case=case, user=user, by_worker=by_worker)
+        checked.append(c)
+    _check_quota(case, user, by_worker, checked)
 
     stored: list[str] = []
     try:
@@ -437,6 +535,8 @@ def evidence_upload(
             locked = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
             if locked is None:
                 raise NotFound()
+            # Again under the case's lock: two uploads at once cannot both pass the quota.
+            _check_quota(locked, user, by_worker, checked)
             rows = [
                 Evidence.objects.create(
                     case=locked,
@@ -451,6 +551,8 @@ def evidence_upload(
                     source_note=(source_note or "").strip()[:200],
                     uploaded_by=user if getattr(user, "is_authenticated", False) else None,
                     uploaded_by_worker=by_worker,
+                    scan_status=ScanStatus.CLEAN if scanned else ScanStatus.NOT_SCANNED,
+                    metadata_kept=c.metadata_kept,
                 )
                 for c, name in zip(checked, stored, strict=True)
             ]
@@ -466,6 +568,41 @@ def evidence_upload(
             default_storage.delete(name)
         raise
     return rows
+
+
+def _scan_before_serving(item) -> None:
+    """With a scanner configured, a file stored unscanned (before it was configured) is scanned
+    now and served only when clean; a scanner error or a finding serves nothing (C6)."""
+    from .evidence import ScanUnavailable
+    from .models import ScanStatus
+    from .scanning import ScannerError, get_scanner, scan
+
+    if item.scan_status == ScanStatus.CLEAN or get_scanner() is None:
+        return
+    with default_storage.open(item.file.name, "rb") as handle:
+        data = handle.read()
+    try:
+        verdict = scan(data)
+    except ScannerError as exc:
+        logger.warning("evidence scanner gave no verdict: %s", exc)
+        raise ScanUnavailable(
+            _("This file could not be checked for viruses just now. Please try again later.")
+        ) from exc
+    if verdict is None or not verdict.clean:
+        if verdict is not None:
+            with transaction.atomic():
+                audit_record(
+                    verb="evidence_held_malware",
+                    actor=None,
+                    actor_kind="system",
+                    case=item.case,
+                    payload={"evidence": item.pk, "signature": verdict.signature[:100]},
+                )
+        raise GuardFailed(
+            _("The virus check found something harmful in this file; it is not served.")
+        )
+    item.scan_status = ScanStatus.CLEAN
+    item.save(update_fields=["scan_status"])
 
 
 def evidence_open_for_download(*, evidence_id: int, user, worker=None):
@@ -488,6 +625,7 @@ def evidence_open_for_download(*, evidence_id: int, user, worker=None):
             break
     if actor is None:
         raise NotFound(_("Evidence not found"))
+    _scan_before_serving(item)
     handle = default_storage.open(item.file.name, "rb")
     try:
         with transaction.atomic():

@@ -101,29 +101,25 @@ def _evidence_fields(request) -> dict:
     }
 
 
-def _evidence_store(request, actor, case, handler) -> str | None:
-    """Run the upload; the refusal message, or None when stored (a success message is set)."""
+def _evidence_store(request, actor, case, handler) -> tuple[str, int] | None:
+    """Run the upload; the refusal message and status (413 too large, 429 over a quota, 503
+    no virus-scan verdict, else 400), or None when stored (a success message is set)."""
     fields = _evidence_fields(request)  # reads the body: the cap handler runs here
     if handler.exceeded:
-        return str(
-            refused(
-                too_large_message(handler.max_bytes), clean_filename(handler.exceeded_name)
-            ).message
-        )
+        message = refused(
+            too_large_message(handler.max_bytes), clean_filename(handler.exceeded_name)
+        ).message
+        return str(message), 413
     try:
         rows = evidence_upload(case=case, user=actor, **fields)
     except (GuardFailed, Forbidden) as exc:
-        return str(exc.message)
+        return str(exc.message), exc.status
     messages.success(
         request,
         ngettext("%(count)d file added.", "%(count)d files added.", len(rows))
         % {"count": len(rows)},
     )
     return None
-
-
-def _status_for(handler) -> int:
-    return 413 if handler.exceeded else 400
 
 
 @login_required
@@ -144,7 +140,8 @@ def _evidence_upload_staff(request, case, handler):
     if problem:
         from casework.views.staff import _case_page
 
-        return _case_page(request, case.reference, error=problem, status=_status_for(handler))
+        message, status = problem
+        return _case_page(request, case.reference, error=message, status=status)
     return HttpResponseRedirect(reverse("casework:case_detail", args=[case.reference]), status=303)
 
 
@@ -153,8 +150,9 @@ def _worker_response(request, actor, case, mode, handler):
 
     problem = _evidence_store(request, actor, case, handler)
     if problem:
-        messages.error(request, problem)
-        return _render_case(request, actor, case, mode, status=_status_for(handler))
+        message, status = problem
+        messages.error(request, message)
+        return _render_case(request, actor, case, mode, status=status)
     return HttpResponseRedirect(mode.url(), status=303)
 
 

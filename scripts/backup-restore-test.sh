@@ -3,8 +3,9 @@
 #   1. a PostgreSQL database with the demo data (manage.py seed_demo), its own var/ (keys, files);
 #   2. the backup: pg_dump -Fc of the database, and a tar of var/'s keys and files;
 #   3. the restore: a new database from pg_restore, a new var/ from the tar;
-#   4. the app reads the restored copy: the same number of cases, every generated document's
-#      file with its recorded SHA-256, a worker's encrypted ID number and phone decrypted to the
+#   4. the app reads the restored copy: the same cases and states, the same object-permission
+#      rows and memberships compared as sets (ops/backup_check.py), every evidence file and
+#      generated document with its recorded SHA-256, a worker's encrypted ID number and phone decrypted to the
 #      same values, the audit chain intact (manage.py verify_audit);
 #   5. and without the backed-up field key the same database is unreadable.
 # Exits non-zero if any check fails. Needs PostgreSQL on PG_HOST:PG_PORT (trust for PG_USER).
@@ -37,9 +38,11 @@ ready = GeneratedDocument.objects.filter(status="ready").order_by("pk")
 for doc in ready:
     with default_storage.open(doc.file.name, "rb") as fh:
         files_ok += hashlib.sha256(fh.read()).hexdigest() == doc.sha256
+from ops.backup_check import fingerprint
 print(json.dumps({"cases": Case.objects.count(), "worker": worker.pk,
                   "id_number": worker.id_number, "phone": worker.phone,
-                  "documents": ready.count(), "documents_with_their_file": files_ok}))
+                  "documents": ready.count(), "documents_with_their_file": files_ok,
+                  "fingerprint": fingerprint()}))
 ' | tail -n 1
 }
 
@@ -52,7 +55,7 @@ export RIGHTSDESK_VAR_DIR="$work/source-var"
 "$PY" manage.py migrate --no-input -v 0
 "$PY" manage.py seed_demo | tail -n 3
 before="$(read_back)"
-echo "source:   $before"
+echo "source:   ${before:0:300}…"
 
 echo "== 2. backup: pg_dump and var/ (keys and files)"
 pg_dump "${pg[@]}" --format=custom --file="$work/backup/rightsdesk.dump" "$SOURCE_DB"
@@ -72,16 +75,25 @@ echo "== 4. the app reads the restored copy"
 DATABASE_URL="$(url "$RESTORED_DB")"
 RIGHTSDESK_VAR_DIR="$work/restored-var"
 after="$(read_back)"
-echo "restored: $after"
+echo "restored: ${after:0:300}…"
 "$PY" manage.py verify_audit
 "$PY" - "$before" "$after" <<'PYCHECK'
 import json, sys
+from ops.backup_check import files_intact
 before, after = (json.loads(a) for a in sys.argv[1:3])
-assert before == after, (before, after)
+for key in ("grants", "memberships", "files"):  # compared as sets: name what differs
+    lost = set(before["fingerprint"][key]) - set(after["fingerprint"][key])
+    gained = set(after["fingerprint"][key]) - set(before["fingerprint"][key])
+    assert not lost and not gained, (key, sorted(lost)[:20], sorted(gained)[:20])
+assert before == after, "the restored copy differs"
+assert after["fingerprint"]["grants"] and files_intact(after["fingerprint"]), "grants or files"
 assert after["cases"] > 0 and after["id_number"] and after["phone"], after
 assert after["documents"] > 0 and after["documents_with_their_file"] == after["documents"], after
 print(f"restored copy matches: {after['cases']} cases, worker {after['worker']}'s ID number and "
-      f"phone decrypted, {after['documents']} documents with their files")
+      f"phone decrypted, {after['documents']} documents with their files, "
+      f"{len(after['fingerprint']['grants'])} object permissions and "
+      f"{len(after['fingerprint']['memberships'])} memberships identical as sets, "
+      f"{len(after['fingerprint']['files'])} files with their hashes")
 PYCHECK
 
 echo "== 5. without the backed-up keys the restored data cannot be read"

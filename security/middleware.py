@@ -97,3 +97,20 @@ class SecurityHeadersMiddleware:
         if response.get("Content-Disposition", "").startswith("attachment"):
             response.setdefault("Content-Security-Policy", ATTACHMENT_CSP)
         return response
+
+
+# Methods the site answers at all (ASVS 13.4.5, matrix F5): TRACE, CONNECT and anything unknown
+# get 501 before any view runs, whatever the view would have done with them.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class MethodAllowlistMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in KNOWN_METHODS:
+            from django.http import HttpResponse
+
+            return HttpResponse(status=501, content_type="text/plain")
+        return self.get_response(request)

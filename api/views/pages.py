@@ -20,6 +20,7 @@ from ..models import ApiToken
 from ..tokens import token_create, token_revoke
 
 
+@require_http_methods(["GET", "HEAD"])
 def docs(request):
     """Swagger UI for /api/schema/."""
     return render(request, "api/docs.html", {"schema_url": reverse("api-schema")})

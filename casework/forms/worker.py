@@ -6,6 +6,8 @@ what a person typed; the services decide what may be filed or done.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -218,7 +220,9 @@ class AboutYouForm(WorkerForm):
     )
 
     def clean_id_number(self):
-        value = self.cleaned_data["id_number"].strip().replace(" ", "").upper()
+        # Full-width digits and letters typed with a Chinese input method become ASCII.
+        value = unicodedata.normalize("NFKC", self.cleaned_data["id_number"])
+        value = value.strip().replace(" ", "").upper()
         if value and not is_valid_id_number(value):
             raise forms.ValidationError(_("This is not a valid resident ID number."))
         return value
@@ -294,7 +298,8 @@ class EmployerForm(WorkerForm):
     )
 
     def clean_credit_code(self):
-        value = self.cleaned_data["credit_code"].strip().replace(" ", "").upper()
+        value = unicodedata.normalize("NFKC", self.cleaned_data["credit_code"])
+        value = value.strip().replace(" ", "").upper()
         if value and not is_valid_credit_code(value):
             raise forms.ValidationError(
                 _(

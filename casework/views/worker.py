@@ -29,6 +29,7 @@ from django.utils import dateformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 from django.views.defaults import bad_request as django_bad_request
 
 from documents.evidence_selectors import evidence_panel
@@ -151,6 +152,7 @@ def bad_request(request, exception=None):
 # --- home -----------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "HEAD"])
 def home(request):
     return _render(request, "home.html")
 

@@ -29,7 +29,9 @@ def test_the_browser_enforces_the_policy_and_the_fixture_sees_it(page, live_serv
 def test_the_sites_pages_break_no_rule(page, live_server, csp_violations):
     """Home, filing, follow-up, sign-in and the admin's sign-in (Django's own scripts and
     styles), with their stylesheets: nothing blocked."""
-    for path in ("/", "/file/", "/track/", "/accounts/login/", "/admin/login/"):
+    from django.conf import settings
+
+    for path in ("/", "/file/", "/track/", "/accounts/login/", f"/{settings.ADMIN_PATH}login/"):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -45,12 +47,15 @@ def test_the_admin_works_under_the_policy(page, live_server, csp_violations):
     from tests.factories import PASSWORD, UserFactory
 
     admin = UserFactory(username="csp-admin", is_superuser=True, is_staff=True)
-    # /admin/login/ leads to the site's sign-in (throttled) and its second step.
-    page.goto(live_server.url + "/admin/login/?next=/admin/")
+    from django.conf import settings
+
+    base = f"/{settings.ADMIN_PATH}"  # the admin's configurable path (matrix A6)
+    # Its login/ leads to the site's sign-in (throttled) and its second step.
+    page.goto(live_server.url + f"{base}login/?next={base}")
     assert page.url.startswith(live_server.url + "/accounts/login/")
     sign_in(page, live_server.url, admin.username, PASSWORD)
-    page.goto(live_server.url + "/admin/")
-    for path in ("/admin/accounts/user/", f"/admin/accounts/user/{admin.pk}/change/"):
+    page.goto(live_server.url + base)
+    for path in (f"{base}accounts/user/", f"{base}accounts/user/{admin.pk}/change/"):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
     assert page.locator("#id_username").input_value() == "csp-admin"

@@ -115,7 +115,8 @@ def _declaration(key: str, table: dict, *, is_prefix: bool) -> Declaration:
 
 def load() -> tuple[dict[str, Declaration], dict[str, Declaration]]:
     """(routes by key, prefixes by path prefix)."""
-    data = tomllib.loads(ROUTES_FILE.read_text())
+    # "{admin}" stands for the admin's configurable path (settings.ADMIN_PATH).
+    data = tomllib.loads(ROUTES_FILE.read_text().replace("{admin}", settings.ADMIN_PATH))
     unknown = set(data) - {"route", "prefix"}
     if unknown:
         raise ValueError(f"routes.toml: unknown tables {sorted(unknown)}")

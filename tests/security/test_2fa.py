@@ -7,6 +7,7 @@ These tests sign in through the real login form, so `client.force_login` is Djan
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django_otp.oath import totp
@@ -54,7 +55,7 @@ def staff_pages() -> list[str]:
         reverse("casework:queue"),
         reverse("casework:referral_inbox"),
         reverse("casework:lawyer_cases"),
-        "/admin/",
+        f"/{settings.ADMIN_PATH}",
     ]
 
 
@@ -214,16 +215,20 @@ def test_force_login_of_these_tests_is_not_verified(client, world, under_review)
 def test_the_admin_is_reached_through_the_throttled_login_and_the_second_step(
     client, world, extra_users
 ):
-    assert client.get("/admin/")["Location"].startswith("/admin/login/")
-    redirected = client.get("/admin/login/?next=/admin/")
+    admin = f"/{settings.ADMIN_PATH}"
+    assert client.get(admin)["Location"].startswith(f"{admin}login/")
+    redirected = client.get(f"{admin}login/?next={admin}")
     assert redirected.status_code == 302
-    assert redirected["Location"] == f"{LOGIN}?next=/admin/"
+    assert redirected["Location"] == f"{LOGIN}?next={admin}"
     device = confirmed_device(extra_users.superuser)
     response = sign_in_with_password(client, extra_users.superuser)
     assert response["Location"].startswith(VERIFY)
-    assert client.get("/admin/")["Location"].startswith(VERIFY)
+    assert client.get(admin)["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": code_for(device)})
-    assert client.get("/admin/").status_code == 200
+    assert client.get(admin).status_code == 200
+    # The old, guessable address is nothing at all, signed in as a superuser or not.
+    assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/login/").status_code == 404
 
 
 def test_enrolment_and_recovery_codes_are_audited_without_the_codes(client, world):

@@ -11,6 +11,7 @@ every URL pattern and method, the roles that may use it. This module
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -225,7 +226,7 @@ def _changes(before: tuple, after: tuple) -> list:
 
 
 CONTENT_TYPE_FORM = "application/x-www-form-urlencoded"
-SIGN_IN_PATHS = ("/accounts/login/", "/admin/login/")
+SIGN_IN_PATHS = ("/accounts/login/", f"/{settings.ADMIN_PATH}login/")
 
 
 def _check_refusal(response, *, role: str, decl, method: str, url: str) -> None:

@@ -1,0 +1,139 @@
+"""Document metadata of uploaded PDF, Word and Excel files (security.md §6.4, matrix C5).
+
+A PDF's Info dictionary and XMP stream, and an Office file's document properties, name the
+author, the company, the program and the computer that made the file: who complained can be
+read there. Accepted evidence is stored without them:
+
+- PDF: read with pypdf and written again without the Info dictionary and without any XMP
+  (/Metadata) stream. A PDF that carries a digital signature is kept as it came (rewriting it
+  would break the signature, which may be the evidence), and so is one that pypdf cannot read;
+  both are flagged, and the case page tells staff to check the file before sharing it.
+- DOCX/XLSX: the archive is written again with empty core, app and custom properties, and the
+  author and initials of comments and tracked changes blanked.
+
+`strip_metadata` answers the stored bytes and whether metadata may remain (`kept`). Absence of
+detected metadata does not prove a file clean (mat2's own warning): a photo inside a DOCX, a
+watermark or the text itself can still identify someone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+# Markers of a signed PDF: a signature dictionary's byte range, or a signature field.
+_PDF_SIGNED = (b"/ByteRange", b"/Type /Sig", b"/Type/Sig", b"/DocMDP")
+
+EMPTY_CORE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+    b'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"/>'
+)
+EMPTY_APP = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties"/>'
+)
+EMPTY_CUSTOM = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'custom-properties"/>'
+)
+_PROPERTY_PARTS = {
+    "docProps/core.xml": EMPTY_CORE,
+    "docProps/app.xml": EMPTY_APP,
+    "docProps/custom.xml": EMPTY_CUSTOM,
+}
+# w:author="…", w:initials="…", w15:userId="…" on comments, tracked changes and people.
+_PERSON_ATTRIBUTES = re.compile(rb'(\s[A-Za-z0-9]+:(?:author|initials|userId|providerId))="[^"]*"')
+_PERSON_PARTS = re.compile(r"^(word|xl)/.*\.xml$")
+# Thumbnails Office may save of the first page.
+_THUMBNAIL = re.compile(r"^docProps/thumbnail\.[A-Za-z]+$")
+_THUMBNAIL_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*docProps/thumbnail\.[A-Za-z]+[^>]*/>")
+
+
+@dataclass(frozen=True)
+class Stripped:
+    content: bytes
+    kept: bool  # metadata may remain: staff are told to check before sharing
+
+
+def strip_metadata(data: bytes, kind: str) -> Stripped:
+    if kind == "pdf":
+        return _strip_pdf(data)
+    if kind in ("docx", "xlsx"):
+        return _strip_office(data)
+    return Stripped(data, kept=False)
+
+
+def pdf_metadata(data: bytes) -> dict:
+    """The Info dictionary and XMP of a PDF, as text (for tests and checks); {} if unreadable."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        info = {str(k): str(v) for k, v in (reader.metadata or {}).items()}
+        xmp = reader.trailer["/Root"].get("/Metadata")
+        if xmp is not None:
+            info["XMP"] = xmp.get_object().get_data().decode("utf-8", "replace")
+        return info
+    except Exception:  # noqa: BLE001 — pypdf raises many kinds on broken files
+        return {}
+
+
+def _strip_pdf(data: bytes) -> Stripped:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    if any(marker in data for marker in _PDF_SIGNED):
+        return Stripped(data, kept=True)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return Stripped(data, kept=True)
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None  # no Info dictionary in the trailer
+        root = writer._root_object
+        if NameObject("/Metadata") in root:
+            del root[NameObject("/Metadata")]
+        for page in writer.pages:
+            if NameObject("/Metadata") in page:
+                del page[NameObject("/Metadata")]
+        # The objects nothing points at any more (the old Info and XMP) are not written.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        out = io.BytesIO()
+        writer.write(out)
+        stripped = out.getvalue()
+    except Exception:  # noqa: BLE001 — unreadable by pypdf: kept as it came, and flagged
+        return Stripped(data, kept=True)
+    return Stripped(stripped, kept=False)
+
+
+def _strip_office(data: bytes) -> Stripped:
+    """The archive again, entry by entry in the same order, with the property parts emptied.
+    The caller has already checked the archive's size and entries (evidence._office_kind)."""
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                name = info.filename
+                if _THUMBNAIL.match(name):
+                    continue
+                if name in _PROPERTY_PARTS:
+                    content = _PROPERTY_PARTS[name]
+                else:
+                    content = source.read(info)
+                    if name == "_rels/.rels":
+                        content = _THUMBNAIL_RELATIONSHIP.sub(b"", content)
+                    if _PERSON_PARTS.match(name):
+                        content = _PERSON_ATTRIBUTES.sub(rb'\1=""', content)
+                fresh = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                fresh.compress_type = zipfile.ZIP_DEFLATED
+                fresh.external_attr = 0o600 << 16
+                target.writestr(fresh, content)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+        return Stripped(data, kept=True)
+    return Stripped(out.getvalue(), kept=False)

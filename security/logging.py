@@ -1,0 +1,130 @@
+"""Error reports without personal data (security.md matrix G5).
+
+Whatever records an exception — the log handlers of settings.LOGGING, an error email, Django's
+technical error page — must not carry a worker's identity, a receipt code, a session cookie or
+the body of the request. Two pieces:
+
+- `ScrubFilter`, on every handler of settings.LOGGING: the record's message, traceback and stack
+  are formatted once, the values of the request's form fields, cookies and query string (when
+  the record carries the request, as django.request's records do) and anything shaped like an
+  ID number, a credit code, a mobile number, a receipt code or a session key are replaced, and
+  the request is taken off the record (so no handler can report it).
+- `PrivateExceptionReporterFilter` (DEFAULT_EXCEPTION_REPORTER_FILTER): the reports Django builds
+  (error emails, the DEBUG page) show every POST field, cookie and local variable as
+  "********************", and no request META.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.utils.log import AdminEmailHandler
+from django.views.debug import SafeExceptionReporterFilter
+
+REDACTED = "[redacted]"
+_PATTERNS = (
+    # Resident identity card numbers: 18 characters (17 digits and a digit or X), or 15 digits.
+    (re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"), "[id-number]"),
+    (re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"), "[id-number]"),
+    # Unified social credit codes (18 characters of their alphabet, with digits in 3-8).
+    (
+        re.compile(
+            r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])"
+        ),
+        "[credit-code]",
+    ),
+    # Mainland mobile numbers, with or without +86.
+    (re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)"), "[phone]"),
+    # Receipt codes (casework.services.intake: 16 characters, shown in groups of four), any
+    # case, with hyphens or without (a 16-letter word is scrubbed too: harmless).
+    (
+        re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z]{4}(?:-[0-9A-Za-z]{4}){3}(?![0-9A-Za-z_-])"),
+        "[code]",
+    ),
+    (re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z]{16}(?![0-9A-Za-z_-])"), "[code]"),
+    # Cookies by name, and anything shaped like a Django session key.
+    (re.compile(r"((?:__Host-)?[\w-]*(?:session|csrf)[\w-]*)=[^;\s'\"&]+", re.I), r"\1=[redacted]"),
+    (re.compile(r"(?<![0-9a-z])[0-9a-z]{32}(?![0-9a-z])"), "[key]"),
+)
+MIN_VALUE_LENGTH = 4  # shorter form values ("1", "yes") are left alone
+
+
+def _request_values(request) -> list[str]:
+    values: list[str] = []
+    for source in ("POST", "GET", "COOKIES"):
+        try:
+            data = getattr(request, source, None)
+        except Exception:  # noqa: BLE001 — an unreadable body has nothing to scrub
+            data = None
+        if data is None:
+            continue
+        lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+        for _key, items in lists:
+            values.extend(str(v) for v in items if len(str(v)) >= MIN_VALUE_LENGTH)
+    return sorted(set(values), key=len, reverse=True)
+
+
+def scrub(text: str, values: list[str] = ()) -> str:
+    for value in values:
+        text = text.replace(value, REDACTED)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ScrubFilter(logging.Filter):
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_scrubbed", False):
+            return True
+        request = getattr(record, "request", None)
+        values = _request_values(request) if request is not None else []
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 — a bad format string: keep the template only
+            message = str(record.msg)
+        record.msg, record.args = scrub(message, values), None
+        if record.exc_info:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text, values)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info, values)
+        record.request = None
+        record._scrubbed = True
+        return True
+
+
+class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Every POST field, cookie, local variable and META entry hidden, whatever the view."""
+
+    def get_post_parameters(self, request):
+        if request is None:
+            return {}
+        return {key: self.cleansed_substitute for key in request.POST}
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
+
+    def get_safe_request_meta(self, request):
+        return {}
+
+    def get_safe_cookies(self, request):
+        if request is None:
+            return {}
+        return {key: self.cleansed_substitute for key in request.COOKIES}
+
+    def get_safe_settings(self):
+        return {}
+
+
+class ScrubbedAdminEmailHandler(AdminEmailHandler):
+    """Django's error email, as plain text: the scrubbed message and traceback of the record
+    (ScrubFilter runs first and takes the request off it), no request, settings or locals."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        subject = self.format_subject(f"{record.levelname}: {record.getMessage()}")
+        self.send_mail(subject, self.format(record), fail_silently=True)
