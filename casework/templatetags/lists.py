@@ -10,9 +10,9 @@ because the template language costs a few microseconds per node and per lookup:
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 register = template.Library()
 
@@ -97,3 +97,114 @@ def select_field(field):
     return format_html(
         '<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options
     )
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, rows, next_url):
+    """The queue's table rows (selectors.staff.QueueRow): fifty a page, rendered here in one
+    pass rather than node by node — the same markup the row template had."""
+    labels = {
+        "ref": gettext("Case ref."),
+        "categories": gettext("Categories"),
+        "employer": gettext("Employer"),
+        "state": gettext("State"),
+        "assignee": gettext("Assignee"),
+        "deadline": gettext("Nearest deadline"),
+        "workers": gettext("Workers"),
+        "actions": gettext("Actions"),
+        "unassigned": gettext("Unassigned"),
+        "collective": gettext("collective grievance"),
+        "claim": pgettext("case", "Claim"),
+        "assign": pgettext("within a union", "Assign"),
+    }
+    csrf = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token")
+    )
+    out = []
+    for row in rows:
+        case = row.case
+        employer = case.primary_employer.name if case.primary_employer else ""
+        assignee = (
+            conditional_escape(str(case.assignee))
+            if case.assignee
+            else format_html('<span class="muted">{}</span>', labels["unassigned"])
+        )
+        workers = (
+            format_html(
+                '<span class="badge badge-collective" title="{}">{}</span>',
+                labels["collective"],
+                case.claimant_count,
+            )
+            if case.is_collective
+            else "1"
+        )
+        actions = []
+        hidden = format_html(
+            '<input type="hidden" name="version" value="{}">\n'
+            '            <input type="hidden" name="next" value="{}">',
+            case.version,
+            next_url,
+        )
+        if row.can_claim:
+            actions.append(
+                format_html(
+                    '\n          <form method="post" action="{}">{}\n            {}\n'
+                    '            <button type="submit">{}</button>\n          </form>',
+                    case_url(case.reference, "casework:case_claim"),
+                    csrf,
+                    hidden,
+                    labels["claim"],
+                )
+            )
+        if row.can_assign:
+            actions.append(
+                format_html(
+                    '\n          <form method="post" action="{}">{}\n            {}\n'
+                    '            <label class="visually-hidden" for="assign-{}">{}</label>\n'
+                    '            <select id="assign-{}" name="assignee" required>\n'
+                    '              <option value="">—</option>\n              {}\n'
+                    "            </select>\n"
+                    '            <button type="submit">{}</button>\n          </form>',
+                    case_url(case.reference, "casework:case_assign"),
+                    csrf,
+                    hidden,
+                    case.pk,
+                    labels["assignee"],
+                    case.pk,
+                    assign_options(context, row.assignable, case.assignee_id),
+                    labels["assign"],
+                )
+            )
+        out.append(
+            format_html(
+                "\n    <tr{}>\n"
+                '      <td data-label="{}"><a class="reference" href="{}">{}</a></td>\n'
+                '      <td data-label="{}">{}</td>\n'
+                '      <td data-label="{}">{}</td>\n'
+                '      <td data-label="{}"><span class="badge badge-state">{}</span></td>\n'
+                '      <td data-label="{}">{}</td>\n'
+                '      <td data-label="{}">{}</td>\n'
+                '      <td data-label="{}" class="num">{}</td>\n'
+                '      <td data-label="{}">\n        <div class="row-actions">{}\n        </div>\n'
+                "      </td>\n    </tr>",
+                mark_safe(' class="is-urgent"') if row.deadline.urgent else "",  # noqa: S308 # nosec B308 B703 - a constant
+                labels["ref"],
+                case_url(case.reference),
+                case.reference,
+                labels["categories"],
+                "、".join(row.categories),
+                labels["employer"],
+                employer or "—",
+                labels["state"],
+                row.state_label,
+                labels["assignee"],
+                assignee,
+                labels["deadline"],
+                deadline(row.deadline),
+                labels["workers"],
+                workers,
+                labels["actions"],
+                format_html_join("", "{}", ((a,) for a in actions)),
+            )
+        )
+    return format_html_join("", "{}", ((r,) for r in out))
