@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     Exists,
@@ -30,6 +31,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -112,11 +114,24 @@ def deadline_of(case: Case, today: date) -> Deadline:
     )
 
 
+# The open states written out in the SQL itself, as in the partial indexes' condition
+# (migration 0006): SQLite uses a partial index only for a query whose condition is literally
+# the index's, which a bound parameter never is. The values are the enum's own constants.
+_OPEN_SQL = '"casework_case"."state" IN ({})'.format(
+    ", ".join(f"'{state}'" for state in CaseState.open())
+)
+
+
+def open_q() -> Q:
+    """Open cases, in the form the open-deadline indexes serve."""
+    return Q(RawSQL(_OPEN_SQL, [], output_field=BooleanField()))  # noqa: S611 # nosec B611
+
+
 def urgent_q(today: date) -> Q:
     """`Case.is_urgent` as a database filter: open, and the nearest deadline is fewer than
     URGENT_DAYS days away (overdue deadlines included)."""
     limit = today + timedelta(days=settings.RIGHTSDESK["URGENT_DAYS"])
-    return Q(state__in=CaseState.open(), next_deadline__isnull=False, next_deadline__lt=limit)
+    return open_q() & Q(next_deadline__isnull=False, next_deadline__lt=limit)
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -149,6 +164,7 @@ class QueueRow:
     can_claim: bool
     can_assign: bool
     assignable: list[User] = field(default_factory=list)
+    assign_inline: bool = True  # False: too many people for a select in every row
 
 
 @dataclass
@@ -192,7 +208,7 @@ def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> Query
 
 def _state_q(state: str) -> Q:
     if state == OPEN:
-        return Q(state__in=CaseState.open())
+        return open_q()
     return Q(state=state)
 
 
@@ -241,6 +257,9 @@ class _MergedRows:
 
 def _categories_prefetch() -> Prefetch:
     return Prefetch("categories", queryset=Category.objects.order_by("sort_order", "code"))
+
+
+WALK_ABOVE = 5000  # cases in a multi-organisation scope above which the queue walks an index
 
 
 def _page_of(rows, number, count: int) -> Page:
@@ -311,6 +330,12 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
         )
         return qs.prefetch_related(_categories_prefetch()) if categories else qs
 
+    if org_part is not None and len(scope.org_ids) > 1 and total > WALK_ABOVE:
+        # Many organisations with many cases: walk the date (or deadline) index in the page's
+        # order and stop after a page, rather than sort every case of the subtree.
+        org_part = _queue_base(
+            Case.objects.filter(scope.org_q(unindexed=True)), user, filters, today
+        )
     if org_part is None:
         listed = rows(granted_part)
     elif granted_total == 0:
@@ -341,35 +366,42 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
                 deadline=deadline_of(case, today),
                 can_claim=open_ and case.assignee_id is None and is_union_staff(p, case),
                 can_assign=can_assign,
-                assignable=assignable.get(case.owning_org_id, []) if can_assign else [],
+                assignable=(assignable.get(case.owning_org_id) or []) if can_assign else [],
+                assign_inline=can_assign and assignable.get(case.owning_org_id, []) is not None,
             )
         )
     page.object_list = rows_out
     return page, QueueCounts(total=total, by_state=by_state, states_total=states_total)
 
 
-def assignable_by_org(org_ids) -> dict[int, list[User]]:
+ASSIGN_INLINE_MAX = 30  # above this many people a queue row links to the case page to assign
+
+
+def assignable_by_org(org_ids) -> dict[int, list[User] | None]:
     """`casework.services.records.assignable_users` for many organisations in one query:
-    active caseworkers and supervisors of each, by username."""
+    active caseworkers and supervisors of each, by username — or None for an organisation
+    with more than ASSIGN_INLINE_MAX of them (its rows send the supervisor to the case page,
+    whose form lists them all)."""
     org_ids = set(org_ids)
     if not org_ids:
         return {}
-    result: dict[int, list[User]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    memberships = (
+    people: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for org_id, user_id, username, display_name in (
         Membership.objects.filter(
             organisation_id__in=org_ids,
             role__in=[Role.CASEWORKER, Role.SUPERVISOR],
             user__is_active=True,
         )
-        .select_related("user")
         .order_by("user__username", "id")
-    )
-    for m in memberships:
-        if (m.organisation_id, m.user_id) not in seen:
-            seen.add((m.organisation_id, m.user_id))
-            result[m.organisation_id].append(m.user)
-    return dict(result)
+        .values_list("organisation_id", "user_id", "user__username", "user__display_name")
+    ):
+        people[org_id].setdefault(user_id, (username, display_name))
+    return {
+        org_id: None
+        if len(found) > ASSIGN_INLINE_MAX
+        else [User(pk=pk, username=u, display_name=d) for pk, (u, d) in found.items()]
+        for org_id, found in people.items()
+    }
 
 
 def queue_people(user) -> list[User]:

@@ -156,7 +156,13 @@ def queue_rows(context, rows, next_url):
                     labels["claim"],
                 )
             )
-        if row.can_assign:
+        if row.can_assign and not row.assign_inline:
+            actions.append(
+                format_html(
+                    '\n          <a href="{}">{}</a>', case_url(case.reference), labels["assign"]
+                )
+            )
+        elif row.can_assign:
             actions.append(
                 format_html(
                     '\n          <form method="post" action="{}">{}\n            {}\n'

@@ -122,3 +122,23 @@ def test_the_queue_counts_come_from_the_tally_and_cost_fixed_queries(
         sql = "\n".join(q["sql"] for q in captured.captured_queries)
         assert "casework_casetally" in sql, sql
         assert len(captured.captured_queries) <= 6, sql
+
+
+def test_a_row_of_a_large_union_sends_the_supervisor_to_the_case_page_to_assign(
+    client, world, extra_users, population, monkeypatch
+):
+    from django.urls import reverse
+
+    from casework.selectors import staff as staff_selectors
+
+    client.force_login(world.supervisor)
+    inline = client.get(reverse("casework:queue")).content.decode()
+    assert 'name="assignee" required' in inline
+    monkeypatch.setattr(staff_selectors, "ASSIGN_INLINE_MAX", 0)
+    page, _counts = queue(world.supervisor, QueueFilters())
+    assignable = [row for row in page.object_list if row.can_assign]
+    assert assignable and not any(row.assign_inline or row.assignable for row in assignable)
+    html = client.get(reverse("casework:queue")).content.decode()
+    assert 'name="assignee" required' not in html
+    case = assignable[0].case
+    assert f'<a href="{reverse("casework:case_detail", args=[case.reference])}">' in html
