@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.test import Client
 from django.urls import reverse
 
 from bench.harness import Benchmark
@@ -52,30 +51,12 @@ def _newest_case() -> dict[str, str]:
     return _newest
 
 
-def _staff_client(user) -> Client:
-    """A signed-in client whose session has passed the second factor, as staff sign in."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from accounts.second_factor import mark_session_verified, requires_second_factor
-
-    client = Client()
-    client.force_login(user)
-    if requires_second_factor(user):
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-        session = client.session
-        mark_session_verified(session, device)
-        session.save()
-    return client
-
-
 def search(name: str, field: str) -> Benchmark:
     def setup():
-        from bench.pages import _bench_supervisor, _get
+        from bench.pages import _bench_supervisor, _client_for, _get
 
         values = _newest_case()
-        client = _staff_client(_bench_supervisor())
+        client = _client_for(_bench_supervisor())
         url = reverse("casework:queue") + "?" + urlencode({"q": values[field]})
         return lambda: _get(client, url, values["reference"])
 
