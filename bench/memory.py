@@ -43,7 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.intake_load import filing_steps  # noqa: E402 - after the path
+from bench.intake_load import filing_steps, manage  # noqa: E402 - after the path
 from bench.loadclient import Connection, Gunicorn, Visitor, percentile, rss_mb  # noqa: E402
 
 NONCE = re.compile(rb'name="nonce" value="([^"]+)"')
@@ -66,18 +66,6 @@ def database_env(args) -> tuple[dict[str, str], str]:
     env.setdefault("LOG_LEVEL", "WARNING")
     env.setdefault("RIGHTSDESK_CACHE_URL", "redis://127.0.0.1:6379/12")
     return env, vendor
-
-
-def manage(env: dict, *args: str, capture: bool = False) -> str:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        stdout=subprocess.PIPE if capture else None,
-    )
-    return done.stdout or ""
 
 
 def prepare_database(args, env: dict) -> None:
