@@ -33,6 +33,8 @@ def case_event_notify(event_id: int) -> int:
     event = AuditEvent.objects.select_related("case").filter(pk=event_id).first()
     if event is None or event.case is None:
         return 0
+    from notifications.selectors import unread_count_forget
+
     created = 0
     for recipient_id in sorted(_recipients(event)):
         try:
@@ -44,6 +46,7 @@ def case_event_notify(event_id: int) -> int:
                     audit_event_id=event.pk,
                 )
                 created += 1
+                unread_count_forget([recipient_id])
         except IntegrityError:  # already notified by an earlier run of this task
             continue
     # Email and SMS for them (preferences decide), sent by tasks of their own after commit.

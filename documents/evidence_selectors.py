@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casework.permissions import Access, access, may
+from casework.selectors.case_rows import case_rows
 
 from .models import Evidence
 
@@ -21,8 +22,11 @@ def evidence_panel(case, user, *, upload_url: str) -> dict | None:
         audience = "worker"
     else:
         return None
+    rows = case_rows(case, "evidence", items.order_by("created_at", "id"))
+    if level == Access.WORKER:  # a preloaded list holds every file
+        rows = [e for e in rows if e.uploaded_by_worker]
     return {
-        "items": list(items.order_by("created_at", "id")),
+        "items": rows,
         "upload_url": upload_url,
         "may_upload": may_upload,
         "audience": audience,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 from casework.models import AuditEvent, Case, Notification
@@ -13,10 +16,46 @@ from .content import NoticeLine, notice_line
 from .models import TrackReadMark
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
+
+
+# The unread count is on every page of a signed-in user: kept in the shared cache, forgotten
+# whenever the user's notifications change (unread_count_forget), and at most UNREAD_TTL old
+# when a change bypassed the services (a purge's cascade).
+UNREAD_KEY = "notifications:unread:{}"
+UNREAD_TTL = 300
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = UNREAD_KEY.format(user.pk)
+    try:
+        n = cache.get(key)
+    except Exception:  # noqa: BLE001 - without the cache, count every time
+        n = None
+    if n is None:
+        n = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        try:
+            cache.set(key, n, UNREAD_TTL)
+        except Exception:  # noqa: BLE001, S110 - nothing kept: counted again next time
+            pass
+    return n
+
+
+def unread_count_forget(user_ids) -> None:
+    """Forget the users' counts now (this transaction's readers) and again after commit (so
+    that no reader in between keeps the count from before the change)."""
+    keys = [UNREAD_KEY.format(pk) for pk in user_ids]
+    if not keys:
+        return
+
+    def forget() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:  # noqa: BLE001 - the count ages out within UNREAD_TTL
+            logger.warning("unread counts could not be forgotten")
+
+    forget()
+    transaction.on_commit(forget)
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,15 @@ def preferences_set(*, user, wanted: dict[str, set[str]], language: str | None =
 def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications read, or all of them; returns how many changed.
     Another user's notification is simply not found (0)."""
+    from .selectors import unread_count_forget
+
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        unread_count_forget([user.pk])
+    return changed
 
 
 def worker_notices_mark_read(*, case: Case, actor) -> None:
@@ -102,9 +107,12 @@ def worker_notices_mark_read(*, case: Case, actor) -> None:
                 mark.seen_event_id = newest
                 mark.save(update_fields=["seen_event_id", "updated_at"])
     if getattr(actor, "is_authenticated", False):
-        Notification.objects.filter(recipient=actor, case=case, read_at__isnull=True).update(
+        if Notification.objects.filter(recipient=actor, case=case, read_at__isnull=True).update(
             read_at=timezone.now()
-        )
+        ):
+            from .selectors import unread_count_forget
+
+            unread_count_forget([actor.pk])
 
 
 # --- deliveries ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from rights.local_copy import LocalCopy
 
 from ..models import Case
 from ..permissions import may
+from .case_rows import case_rows
 
 
 @dataclass
@@ -43,10 +44,12 @@ class DeadlinePanel:
 def case_deadline_lines(case: Case, today: date | None = None) -> list[DeadlineLine]:
     today = today or timezone.localdate()
     lines = []
-    for row in (
+    for row in case_rows(
+        case,
+        "deadlines",
         CaseDeadline.objects.filter(case=case)
         .select_related("rule")
-        .order_by("due_date", "rule__code")
+        .order_by("due_date", "rule__code"),
     ):
         days = (row.due_date - today).days
         met = row.met_at is not None
@@ -72,6 +75,16 @@ def _build_deadline_rules() -> list[DeadlineRule]:
 _deadline_rules = LocalCopy("rights:deadline-rules-version", _build_deadline_rules)
 _deadline_rules.invalidate_on_change(DeadlineRule, "rights_deadline_rule")
 
+_rules_by_id = LocalCopy(
+    "rights:deadline-rules-by-id-version", lambda: {r.pk: r for r in DeadlineRule.objects.all()}
+)
+_rules_by_id.invalidate_on_change(DeadlineRule, "rights_deadline_rule_by_id")
+
+
+def deadline_rules_by_id() -> dict[int, DeadlineRule]:
+    """Every rule by id (a process-local copy): the rows of a case's deadlines point to them."""
+    return _rules_by_id.get()
+
 
 def deadline_form_options() -> dict:
     """The rules the deadline forms offer (a process-local copy, rebuilt after an edit)."""
@@ -85,8 +98,10 @@ def case_deadline_panel(case: Case, user, *, bound: dict | None = None) -> Deadl
 
     bound = bound or {}
     may_edit = case.is_open and may(user, "note", case)
-    events = list(
-        CaseDeadlineEvent.objects.filter(case=case).select_related("rule").order_by("start", "id")
+    events = case_rows(
+        case,
+        "deadline_events",
+        CaseDeadlineEvent.objects.filter(case=case).select_related("rule").order_by("start", "id"),
     )
     panel = DeadlinePanel(
         case=case, lines=case_deadline_lines(case), events=events, may_edit=may_edit

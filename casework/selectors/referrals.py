@@ -99,4 +99,6 @@ def lawyer_cases(user) -> list[LawyerRow]:
 
 
 def case_proceedings(case: Case) -> list[Proceeding]:
-    return list(case.proceedings.order_by("filed_on", "id"))
+    from .case_rows import case_rows
+
+    return case_rows(case, "proceedings", case.proceedings.order_by("filed_on", "id"))

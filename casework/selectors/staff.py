@@ -72,6 +72,7 @@ from ..permissions import (
     principal_for,
     visible_cases,
 )
+from .case_rows import HIDDEN_EVENT_VERBS, case_rows
 
 # --- small formatting helpers (no queries) -----------------------------------------------------
 
@@ -700,8 +701,8 @@ def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
         if live is not None and live.state == ReferralState.PENDING and live.sent_at is None
         else None
     )
-    lines, total = _claim_lines(list(case.claims.order_by("id")))
-    messages = list(case.messages.order_by("created_at", "id"))
+    lines, total = _claim_lines(case_rows(case, "claims", case.claims.order_by("id")))
+    messages = case_rows(case, "messages", case.messages.order_by("created_at", "id"))
     consents = list(
         case.consents.select_related("provider", "granted_by", "withdrawn_by").order_by(
             "granted_at", "id"
@@ -711,8 +712,10 @@ def case_detail(case: Case, *, with_assignable: bool = False) -> CaseDetail:
     providers.update((c.provider_id, c.provider) for c in consents if c.provider_id)
     timeline = case_timeline(case, include_internal=True, messages=messages, known_orgs=providers)
     latest: dict[str, GeneratedDocument] = {}
-    for doc in (
-        GeneratedDocument.objects.filter(case=case).defer("snapshot").order_by("kind", "-version")
+    for doc in case_rows(
+        case,
+        "documents",
+        GeneratedDocument.objects.filter(case=case).defer("snapshot").order_by("kind", "-version"),
     ):
         latest.setdefault(doc.kind, doc)
     from ..services.records import assignable_users
@@ -776,7 +779,7 @@ def action_options(case: Case) -> dict:
 # --- the timeline ----------------------------------------------------------------------------
 
 # Access records, not events of the case: they stay in the audit log.
-TIMELINE_HIDDEN_VERBS = {"identity_viewed", "document_downloaded", "evidence_downloaded"}
+TIMELINE_HIDDEN_VERBS = set(HIDDEN_EVENT_VERBS)
 
 
 def _label(choices, value) -> str:
@@ -981,14 +984,20 @@ def case_timeline(
     authors are set on them, so the page's thread reads no more. `known_orgs`: providers the
     caller has loaded already (those of the case's referrals and consents), not read again."""
     events_qs = case.audit_events.exclude(verb__in=TIMELINE_HIDDEN_VERBS).only(
-        "id", "occurred_at", "actor_id", "actor_kind", "verb", "payload"
+        "id", "occurred_at", "actor_id", "actor_kind", "verb", "payload", "worker_visible"
     )
     if not include_internal:
         events_qs = events_qs.filter(worker_visible=True)
-    events = list(events_qs.order_by("occurred_at", "id"))
+    events = case_rows(case, "events", events_qs.order_by("occurred_at", "id"))
+    if not include_internal:  # a preloaded list holds every event
+        events = [e for e in events if e.worker_visible]
     if messages is None:
-        messages = list(case.messages.order_by("created_at", "id"))
-    notes = list(case.notes.order_by("created_at", "id")) if include_internal else []
+        messages = case_rows(case, "messages", case.messages.order_by("created_at", "id"))
+    notes = (
+        case_rows(case, "notes", case.notes.order_by("created_at", "id"))
+        if include_internal
+        else []
+    )
     notes_by_id = {n.pk: n for n in notes}
     messages_by_id = {m.pk: m for m in messages}
 

@@ -5,6 +5,7 @@ from django import template
 
 from ..choices import ProceedingsStage
 from ..permissions import may
+from ..selectors.referrals import case_proceedings
 
 register = template.Library()
 
@@ -15,6 +16,7 @@ def proceedings_panel(context, case):
     user = getattr(request, "user", None)
     return {
         "case": case,
+        "stages": case_proceedings(case),
         "is_lawyer": user is not None and may(user, "start_proceedings", case),
         "stage_choices": ProceedingsStage.choices,
         "csrf_token": context.get("csrf_token"),

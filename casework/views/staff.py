@@ -32,6 +32,7 @@ from ..forms import staff as forms
 from ..models import Case, Referral
 from ..permissions import Access, allowed_transitions, get_case_or_404, may, principal_for
 from ..selectors import staff as selectors
+from ..selectors.case_rows import case_rows_preload
 from ..selectors.deadlines import case_deadline_panel
 from ..services import (
     case_accept_for_review,
@@ -136,6 +137,7 @@ def _case_page(
     )
     if level == Access.FULL:
         selectors.case_referrals(case)  # read once; the gate's checks below reuse the live one
+        case_rows_preload(case)  # the page's lists of rows, in one query
     allowed = set(allowed_transitions(user, case))
     state = {"expected_state": case.state}
     if level == Access.SUMMARY:

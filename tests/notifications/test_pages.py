@@ -200,3 +200,41 @@ def test_the_worker_with_an_account_marks_a_grievances_notices_read_on_its_page(
     assert client.post(url).status_code == 404
     assert theirs.exists()
     assert not TrackReadMark.objects.filter(case=other).exists()
+
+
+def test_the_unread_count_comes_from_the_cache_and_follows_every_change(world, client):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.selectors import UNREAD_KEY
+
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    client.force_login(world.worker)
+    url = reverse("casework:my_cases")
+
+    def shown() -> int | None:
+        page = client.get(url).content.decode()
+        badge = f'{_zh("Notifications")} <span class="badge attention"'
+        if badge not in page:
+            return None
+        return int(page.split(badge)[1].split(">")[1].split("<")[0])
+
+    before = Notification.objects.filter(recipient=world.worker, read_at__isnull=True).count()
+    assert shown() == before
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    assert not [q for q in ctx.captured_queries if "casework_notification" in q["sql"]]
+
+    # a new notification (the task runs on commit) shows at once
+    with run_on_commit():
+        s.case_request_info(case=case, user=world.caseworker, question="您的入职日期？")
+    assert shown() == before + 1
+    # so does reading them
+    client.post(reverse("notifications:read_all"))
+    assert shown() is None
+    # a change that bypasses the services is seen once the cached count is gone
+    Notification.objects.filter(recipient=world.worker).update(read_at=None)
+    assert shown() is None
+    cache.delete(UNREAD_KEY.format(world.worker.pk))
+    assert shown() == before + 1
