@@ -43,7 +43,7 @@ CEILINGS: dict[str, int | dict[str, int]] = {
     "case-list:sort_deadline": 4,
     "case-list:district_supervisor": 6,
     "api:case-detail": {"default": 11, "postgresql": 12},
-    "api:case-providers": 4,
+    "api:case-providers": 3,
     "api:case-notes": 4,
     "api:case-messages": 4,
     "api:case-consents": 4,
@@ -58,7 +58,7 @@ CEILINGS: dict[str, int | dict[str, int]] = {
     "referral-detail": 8,
     "reports": 30,  # the rollup refresh (reports/rollup.py)
     "rights-categories": 2,
-    "case-providers:more": 4,
+    "case-providers:more": 3,
     "api:case-evidence:grow": 4,
     "api:case-documents:grow": 4,
     "api:case-notes:grow": 4,
