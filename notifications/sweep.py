@@ -167,11 +167,17 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
 def database_statistics_refresh() -> int:
     """SQLite gathers no query-planner statistics by itself; without them a queue over a large
     organisation subtree walks the wrong index. `ANALYZE` with an analysis limit samples each
-    index (seconds at a million cases). PostgreSQL's autovacuum does this itself."""
+    index (seconds at a million cases). PostgreSQL's autovacuum does this itself, but may come
+    late to the case tally, which the "tally" step has just emptied of its delta rows: until a
+    vacuum, its index still points at every dead row (at a million cases, a queue's counts took
+    275 ms instead of 1). So the tally is vacuumed here (a few thousand rows: milliseconds);
+    VACUUM cannot run inside a transaction, which only the tests' runs are."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit = 1000")
             cursor.execute("ANALYZE")
+        elif not connection.in_atomic_block:
+            cursor.execute("VACUUM (ANALYZE) casework_casetally")
     return 0
