@@ -13,6 +13,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from casework.errors import DomainError
+from security.authz_log import log_refusal
 
 PROBLEM_TYPE = "urn:rightsdesk:problem:"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -72,13 +73,17 @@ def problem(status: int, detail: str = "", *, errors: dict | None = None, header
 
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every refusal and error as a problem."""
+    request = context.get("request") if context else None
     if isinstance(exc, DomainError):
+        log_refusal(request, exc.status)
         errors = {k: [force_str(m) for m in v] for k, v in (exc.field_errors or {}).items()}
         return problem(exc.status, force_str(exc.message), errors=errors or None)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.NotFound | exceptions.PermissionDenied):
+        log_refusal(request, exc.status_code)
     if not isinstance(exc, exceptions.APIException):
         return None  # a server error: Django's handler (and its logging) takes it
     headers = {}

@@ -6,7 +6,9 @@ bytes a person sent to the bytes that are stored, or a refusal with a message in
   clear message (no pure-pip decoder; the phone can save JPEG instead).
 - Refused whatever the name: HTML or SVG (also hidden in the first KB of an image: the PNG+HTML
   polyglot), executables, macro-enabled Office files, other archives, empty files, files that
-  the real decoder cannot read, images with more pixels than the cap (decompression bombs).
+  the real decoder cannot read, images with more pixels than the cap or a large picture in a
+  file far too small for it (decompression bombs), Office archives that would unpack to far
+  more than they pack (zip bombs).
 - Images are decoded, turned upright from their EXIF orientation and copied pixel by pixel into
   a fresh image that is saved without EXIF, GPS, XMP, ICC profile, comments or thumbnails.
 - PDF, Word and Excel files are stored without their document metadata (author, company,
@@ -36,9 +38,20 @@ MARKUP_WINDOW = 1024
 MARKUP_MARKERS = (b"<html", b"<script", b"<svg", b"<!doctype html", b"<iframe", b"<body")
 # Images: at most this many pixels (a 12-megapixel phone photo is 12 million).
 MAX_IMAGE_PIXELS = 60_000_000
-# Office files (ZIP): refuse before unpacking when the archive claims more than this.
+# A picture of more than DENSE_IMAGE_PIXELS pixels must bring at least one byte of file for
+# every MAX_PIXELS_PER_BYTE pixels: a few kilobytes of PNG that decode to 60 million pixels
+# cost seconds and about a gigabyte to re-encode (matrix C3). Photos bring a byte for every two
+# to ten pixels, screenshots for every few dozen; a phone screenshot (under 4 million pixels)
+# is never held to this.
+DENSE_IMAGE_PIXELS = 16_000_000
+MAX_PIXELS_PER_BYTE = 250
+# Office files (ZIP): refuse before unpacking when the archive claims more than this, or when a
+# large entry would unpack to more than MAX_ZIP_RATIO times its packed size (a zip bomb: the
+# XML of real documents packs ten to thirty times; one of spaces, a thousand).
 MAX_ZIP_ENTRIES = 5_000
 MAX_ZIP_UNPACKED = 250 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FLOOR = 1024 * 1024  # entries smaller than this unpacked are not held to the ratio
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -187,8 +200,14 @@ def _office_kind(data: bytes) -> str:
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise EvidenceRefused(_("the file is damaged and cannot be read.")) from exc
+    bomb = EvidenceRefused(_("the file would unpack to far more data than it holds."))
     if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_UNPACKED:
-        raise not_office
+        raise bomb
+    if any(
+        i.file_size > ZIP_RATIO_FLOOR and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1)
+        for i in infos
+    ):
+        raise bomb
     names = {i.filename for i in infos}
     if any(n.startswith("/") or ".." in n.split("/") for n in names):
         raise not_office
@@ -231,6 +250,11 @@ def clean_image(data: bytes, kind: str, *, max_pixels: int = MAX_IMAGE_PIXELS) -
             with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]]) as im:
                 width, height = im.size
                 if width * height > max_pixels:
+                    raise too_big
+                if (
+                    width * height > DENSE_IMAGE_PIXELS
+                    and width * height > MAX_PIXELS_PER_BYTE * len(data)
+                ):
                     raise too_big
                 im.seek(0)
                 im.load()

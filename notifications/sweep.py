@@ -1,7 +1,9 @@
 """The daily sweep (`manage.py sweep`, or the `notifications.tasks.sweep` task): deadline
 reminders, expired referrals, stuck renders, deliveries that are due or failed, and the
 housekeeping of the retention policy (ended cases past the retention period are purged,
-privacy.purge) and of the API (stored Idempotency-Key answers forgotten, api.idempotency).
+privacy.purge), of the API (stored Idempotency-Key answers forgotten, api.idempotency) and of
+the file storage (files no row names, left by a process killed mid-upload, deleted:
+documents.orphans).
 
 Every step is idempotent on its own — unique rows, locked and re-read cases, conditional
 UPDATEs — so running the sweep twice, or twice at once on PostgreSQL, changes nothing more than
@@ -49,6 +51,7 @@ class SweepReport:
     cases_purged: int = 0
     idempotency_records_purged: int = 0
     tally_rows: int = 0
+    orphan_files_deleted: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -122,6 +125,7 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
     from api.idempotency import idempotency_records_purge
     from casework.services.referrals import referrals_expire_due
     from casework.services.tally import tally_compact
+    from documents.orphans import files_sweep_orphans
     from documents.services import documents_reap_stuck
     from privacy.purge import purge_due_cases
 
@@ -160,6 +164,7 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
     report.cases_purged = step("retention", lambda: len(purge_due_cases(now=now)))
     report.idempotency_records_purged = step("idempotency", idempotency_records_purge)
     report.tally_rows = step("tally", tally_compact)
+    report.orphan_files_deleted = step("orphan files", lambda: files_sweep_orphans(now=now).deleted)
     step("statistics", database_statistics_refresh)
     return report
 

@@ -422,3 +422,40 @@ def test_denied_looks_exactly_like_missing(world):
             missing.value.status,
             str(missing.value.message),
         )
+
+
+# --- totals and facets per actor (security.md §7 A4) ---------------------------------------------
+
+
+def test_every_queue_total_and_state_facet_equals_the_visible_set(
+    world, extra_users, population, client
+):
+    from collections import Counter
+
+    from django.urls import reverse
+
+    from tests.api.conftest import client_for
+
+    everyone = people(world, extra_users, population)
+    staff = [*CASEWORKER_OF, *SUPERVISOR_OF, *LAWYERS]
+    checked = 0
+    for name in staff:
+        person = everyone[name]
+        expected = expected_sets(name, person, population)[Access.FULL]
+        # (each case's current state: the population's objects predate a declined referral)
+        by_state = Counter(Case.objects.filter(pk__in=expected).values_list("state", flat=True))
+        # The queue's facets (read from the tally where nothing narrows the queue) and the API
+        # list's count, both against the facts.
+        client.force_login(person)
+        response = client.get(reverse("casework:queue"), {"state": "all"})
+        if response.status_code == 200 and "counts" in response.context:
+            counts = response.context["counts"]
+            got = {state: n for state, n in counts.by_state.items() if n}
+            assert got == dict(by_state), name
+            assert counts.states_total == len(expected), name
+            checked += 1
+        api = client_for(person).get("/api/v1/cases/", {"page_size": 200})
+        assert api.status_code == 200, name
+        assert api.json()["count"] == len(expected), name
+        client.logout()
+    assert checked >= len(CASEWORKER_OF) + len(SUPERVISOR_OF)

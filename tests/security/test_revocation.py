@@ -116,3 +116,70 @@ def test_a_server_error_shows_a_generic_page_without_trace_sql_or_settings(db, s
     assert "text/html" in response["Content-Type"]
     for leak in ("Traceback", "RuntimeError", "SELECT", "SECRET_KEY", "casework", 'File "'):
         assert leak not in body, leak
+
+
+# --- A8: access that ends with the assignment or the referral, in the same session ----------
+
+
+def _staff_client(user) -> Client:
+    client = Client()
+    client.force_login(type(user).objects.get(pk=user.pk))
+    return client
+
+
+def test_a_reassigned_caseworker_loses_a_restricted_case_in_the_same_session(world):
+    from django.urls import reverse
+
+    from casework.choices import CaseState, Confidentiality
+    from casework.models import Case, Note
+    from casework.services import case_assign
+    from tests.factories import drive_to, run_on_commit
+
+    # Given a restricted case (its assignee and supervisors only), open in its assignee's browser,
+    case = drive_to(world, CaseState.UNDER_REVIEW)
+    Case.objects.filter(pk=case.pk).update(confidentiality=Confidentiality.RESTRICTED)
+    page = reverse("casework:case_detail", args=[case.reference])
+    note = reverse("casework:case_note", args=[case.reference])
+    browser = _staff_client(world.caseworker)
+    first = browser.get(page)
+    assert first.status_code == 200
+    assert "no-store" in first["Cache-Control"]  # the page cannot be shown again from a cache
+    # when a supervisor gives the case to another caseworker,
+    with run_on_commit():
+        case_assign(
+            case=Case.objects.get(pk=case.pk),
+            user=world.district_supervisor,
+            assignee_id=world.caseworker2.pk,
+        )
+    # then the same session's next requests find nothing, and change nothing.
+    notes = Note.objects.filter(case=case).count()
+    assert browser.get(page).status_code == 404
+    assert browser.post(note, {"body": "还在看"}).status_code == 404
+    assert Note.objects.filter(case=case).count() == notes
+    assert _staff_client(world.caseworker2).get(page).status_code == 200
+
+
+def test_a_withdrawn_referral_leaves_the_coordinators_session_with_nothing(world):
+    from django.urls import reverse
+
+    from casework import services as s
+    from casework.choices import CaseState, ReferralState
+    from casework.models import Case, Referral
+    from tests.factories import drive_to, run_on_commit
+
+    # Given a referral waiting in the centre's inbox, seen by its coordinator,
+    case = drive_to(world, CaseState.REFERRED)
+    browser = _staff_client(world.coordinator)
+    inbox = reverse("casework:referral_inbox")
+    check = reverse("casework:referral_conflict_run", args=[case.reference])
+    assert case.reference in browser.get(inbox).content.decode()
+    # when the worker withdraws the grievance (the referral is withdrawn with it),
+    with run_on_commit():
+        s.case_withdraw(case=Case.objects.get(pk=case.pk), user=world.worker)
+    assert Referral.objects.get(case=case).state == ReferralState.WITHDRAWN
+    # then the same session no longer sees it or can act on it.
+    assert case.reference not in browser.get(inbox).content.decode()
+    before = Referral.objects.filter(case=case).values().get()
+    assert browser.post(check, {"conflict_found": ""}).status_code == 404
+    assert browser.get(reverse("casework:case_detail", args=[case.reference])).status_code == 404
+    assert Referral.objects.filter(case=case).values().get() == before
