@@ -11,7 +11,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from .second_factor import (
     totp_pending_device,
     totp_secret_base32,
 )
+from .services import sign_in_failure_record, sign_in_record, sign_out_record
 
 THROTTLED = 429
 
@@ -86,8 +87,10 @@ class ThrottledLoginView(LoginView):
         form = self.get_form()
         if form.is_valid():
             throttle.success(keys)
+            sign_in_record(user=form.get_user(), step="password")
             return self.form_valid(form)
         throttle.failure(keys)
+        sign_in_failure_record(username=request.POST.get("username", "")[:150], step="password")
         return self.form_invalid(form)
 
     def _refusal(self, message: str, status: int = 200):
@@ -104,6 +107,17 @@ class ThrottledLoginView(LoginView):
         if requires_second_factor(user):
             return HttpResponseRedirect(_second_factor_url(user, self.get_success_url()))
         return HttpResponseRedirect(self.get_success_url())
+
+
+class AuditedLogoutView(LogoutView):
+    """Django's sign-out (POST only), audited for the user who was signed in."""
+
+    def post(self, request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        if user is not None:
+            sign_out_record(user=user)
+        return response
 
 
 def _verified_response(request, device):
@@ -142,8 +156,10 @@ def two_factor_verify(request):
         else:
             device = second_factor_check(user=user, code=request.POST.get("code", "")[:40])
             if device is not None:
+                sign_in_record(user=user, step="second_factor")
                 return _verified_response(request, device)
             throttle.second_factor_failure(request, user.pk)
+            sign_in_failure_record(user=user, step="second_factor")
             error, status = (
                 _("That code is not right. Check the time on your phone and try again."),
                 400,
