@@ -46,3 +46,60 @@ def user_deactivate(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     user_sessions_end(user=user)
+
+
+# --- sign-in events (security.md matrix G1) ---------------------------------------------------
+# One audit event per checked attempt, in the chain of events without a case: the verb, the
+# step ("password" or "second_factor"), the outcome, and the account's id when there is one —
+# never the username typed (it may be a mistyped password or another person's name), nor an
+# address. Attempts the throttle refuses are not checked and not audited (each would otherwise
+# be a write an attacker could make at will); the throttle logs its own refusals.
+
+SIGN_IN_STEPS = ("password", "second_factor")
+
+
+def _account_kind(user) -> str:
+    from .second_factor import is_staff_user
+
+    return "staff" if is_staff_user(user) else "worker"
+
+
+@transaction.atomic
+def sign_in_record(*, user: User, step: str) -> None:
+    from casework.audit import audit_record
+
+    assert step in SIGN_IN_STEPS
+    audit_record(
+        verb="signed_in",
+        actor=user,
+        actor_kind=_account_kind(user),
+        payload={"step": step, "outcome": "success"},
+    )
+
+
+@transaction.atomic
+def sign_in_failure_record(*, username: str = "", user: User | None = None, step: str) -> None:
+    """A failed attempt: for the account `user`, or the one `username` names if any."""
+    from casework.audit import audit_record
+
+    assert step in SIGN_IN_STEPS
+    if user is None and username:
+        user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    audit_record(
+        verb="sign_in_failed",
+        actor=None,
+        actor_kind="anonymous",
+        payload={"step": step, "outcome": "failure", "user": user.pk if user else None},
+    )
+
+
+@transaction.atomic
+def sign_out_record(*, user: User) -> None:
+    from casework.audit import audit_record
+
+    audit_record(
+        verb="signed_out",
+        actor=user,
+        actor_kind=_account_kind(user),
+        payload={"outcome": "success"},
+    )

@@ -12,17 +12,32 @@ Failures are counted in the cache, in fixed windows, under three keys:
 it is never stored: each key is an HMAC of the address (and account) under a salt derived from
 the secret key and the day, so yesterday's counters cannot even be linked to today's. The
 browser string is not read at all.
+
+When the cache does not answer (security.md H6), the throttle fails *closed*: `refused` and
+`second_factor_refused` raise `ThrottleUnavailable`, and the views answer 503 with Retry-After
+without checking the password or the code — a throttle that cannot count must not let guesses
+through uncounted. Writing a counter after a check (`failure`, `success`) that fails is logged
+and otherwise ignored: the next attempt reads the counters first and is refused the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+# Seconds a client is asked to wait (Retry-After) when the cache does not answer.
+UNAVAILABLE_RETRY_AFTER = 60
+
+
+class ThrottleUnavailable(Exception):
+    """The counters could not be read: no attempt may be checked (fail closed)."""
 
 
 def _conf() -> dict:
@@ -51,15 +66,22 @@ def _account(username: str) -> str:
 
 
 def _count(key: str) -> int:
-    return int(cache.get(key) or 0)
+    try:
+        return int(cache.get(key) or 0)
+    except Exception as exc:  # noqa: BLE001 — whatever the cache backend raises when down
+        logger.warning("the sign-in throttle could not read its counters: %s", type(exc).__name__)
+        raise ThrottleUnavailable from exc
 
 
 def _bump(key: str) -> None:
-    if not cache.add(key, 1, timeout=_conf()["WINDOW_SECONDS"]):
-        try:
-            cache.incr(key)
-        except ValueError:  # the window expired between add and incr
-            cache.add(key, 1, timeout=_conf()["WINDOW_SECONDS"])
+    try:
+        if not cache.add(key, 1, timeout=_conf()["WINDOW_SECONDS"]):
+            try:
+                cache.incr(key)
+            except ValueError:  # the window expired between add and incr
+                cache.add(key, 1, timeout=_conf()["WINDOW_SECONDS"])
+    except Exception as exc:  # noqa: BLE001 — the next attempt's read fails closed
+        logger.warning("the sign-in throttle could not count: %s", type(exc).__name__)
 
 
 @dataclass(frozen=True)
@@ -98,7 +120,10 @@ def failure(keys: Keys) -> None:
 
 def success(keys: Keys) -> None:
     # The real user got in from this client: their own pair starts afresh.
-    cache.delete(keys.pair)
+    try:
+        cache.delete(keys.pair)
+    except Exception as exc:  # noqa: BLE001 — the counter expires with its window
+        logger.warning("the sign-in throttle could not reset a counter: %s", type(exc).__name__)
 
 
 def second_factor_key(request, user_id: int, *, now: float | None = None) -> str:

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views_auth
@@ -6,7 +5,7 @@ from . import views_auth
 app_name = "accounts"
 urlpatterns = [
     path("login/", views_auth.ThrottledLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views_auth.AuditedLogoutView.as_view(), name="logout"),
     path("two-factor/", views_auth.two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
     path(

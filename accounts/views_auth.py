@@ -11,7 +11,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,8 +33,20 @@ from .second_factor import (
     totp_pending_device,
     totp_secret_base32,
 )
+from .services import sign_in_failure_record, sign_in_record, sign_out_record
 
 THROTTLED = 429
+
+
+def _unavailable_message() -> str:
+    return _("Signing in is unavailable for a moment. Please try again in a minute.")
+
+
+def _unavailable(response):
+    """The throttle's counters cannot be read (the cache is down): 503, checked nothing."""
+    response.status_code = 503
+    response["Retry-After"] = str(throttle.UNAVAILABLE_RETRY_AFTER)
+    return response
 
 
 def _throttled_message() -> str:
@@ -65,19 +77,29 @@ class ThrottledLoginView(LoginView):
 
     def post(self, request, *args, **kwargs):
         keys = throttle.keys_for(request, request.POST.get("username", ""))
-        if throttle.refused(keys):
-            form = self.get_form_class()(
-                request, initial={"username": request.POST.get("username", "")[:150]}
-            )
-            context = self.get_context_data(form=form, throttle_message=_throttled_message())
-            return self.render_to_response(context, status=THROTTLED)
+        try:
+            refused = throttle.refused(keys)
+        except throttle.ThrottleUnavailable:
+            return _unavailable(self._refusal(_unavailable_message()))
+        if refused:
+            return self._refusal(_throttled_message(), status=THROTTLED)
         throttle.sleep(throttle.slow_down_seconds(keys))
         form = self.get_form()
         if form.is_valid():
             throttle.success(keys)
+            sign_in_record(user=form.get_user(), step="password")
             return self.form_valid(form)
         throttle.failure(keys)
+        sign_in_failure_record(username=request.POST.get("username", "")[:150], step="password")
         return self.form_invalid(form)
+
+    def _refusal(self, message: str, status: int = 200):
+        """The sign-in page again, with `message` and the username typed; nothing checked."""
+        form = self.get_form_class()(
+            self.request, initial={"username": self.request.POST.get("username", "")[:150]}
+        )
+        context = self.get_context_data(form=form, throttle_message=message)
+        return self.render_to_response(context, status=status)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -85,6 +107,17 @@ class ThrottledLoginView(LoginView):
         if requires_second_factor(user):
             return HttpResponseRedirect(_second_factor_url(user, self.get_success_url()))
         return HttpResponseRedirect(self.get_success_url())
+
+
+class AuditedLogoutView(LogoutView):
+    """Django's sign-out (POST only), audited for the user who was signed in."""
+
+    def post(self, request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        if user is not None:
+            sign_out_record(user=user)
+        return response
 
 
 def _verified_response(request, device):
@@ -112,25 +145,34 @@ def two_factor_verify(request):
         return redirect(_second_factor_url(user, _safe_next(request)))
     error, status = "", 200
     if request.method == "POST":
-        if throttle.second_factor_refused(request, user.pk):
+        try:
+            refused = throttle.second_factor_refused(request, user.pk)
+        except throttle.ThrottleUnavailable:
+            refused = None
+        if refused is None:
+            error, status = _unavailable_message(), 503
+        elif refused:
             error, status = _throttled_message(), THROTTLED
         else:
             device = second_factor_check(user=user, code=request.POST.get("code", "")[:40])
             if device is not None:
+                sign_in_record(user=user, step="second_factor")
                 return _verified_response(request, device)
             throttle.second_factor_failure(request, user.pk)
+            sign_in_failure_record(user=user, step="second_factor")
             error, status = (
                 _("That code is not right. Check the time on your phone and try again."),
                 400,
             )
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render(
+    response = render(
         request,
         "accounts/two_factor_verify.html",
         {"error": error, "next": _safe_next(request)},
         status=status,
     )
+    return _unavailable(response) if status == 503 else response
 
 
 def _qr_svg(device) -> str:
@@ -159,7 +201,13 @@ def two_factor_setup(request):
     device = totp_pending_device(user)
     error, status = "", 200
     if request.method == "POST":
-        if throttle.second_factor_refused(request, user.pk):
+        try:
+            refused = throttle.second_factor_refused(request, user.pk)
+        except throttle.ThrottleUnavailable:
+            refused = None
+        if refused is None:
+            error, status = _unavailable_message(), 503
+        elif refused:
             error, status = _throttled_message(), THROTTLED
         elif totp_confirm(user=user, device=device, code=request.POST.get("code", "")[:40]):
             request.session.cycle_key()
@@ -178,7 +226,7 @@ def two_factor_setup(request):
             )
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render(
+    response = render(
         request,
         "accounts/two_factor_setup.html",
         {
@@ -190,6 +238,7 @@ def two_factor_setup(request):
         },
         status=status,
     )
+    return _unavailable(response) if status == 503 else response
 
 
 @never_cache

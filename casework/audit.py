@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .minimise import FILING_VERBS, worker_time
 from .models import AuditEvent
 from .models.audit import GENESIS
 
@@ -36,21 +37,26 @@ def audit_record(
         # its chain is empty, and no other transaction can write to it before this one commits,
         # since a writer needs the case row, which nobody else can read until then. So no lock
         # and no read: the first event follows the genesis value.
-        head = None
+        head, head_at = None, None
     else:
         _lock_chain(chain_key)
-        head = (
+        head, head_at = (
             AuditEvent.objects.filter(chain_key=chain_key)
             .order_by("-id")
-            .values_list("hash", flat=True)
+            .values_list("hash", "occurred_at")
             .first()
-        )
+        ) or (None, None)
     user = actor if getattr(actor, "is_authenticated", False) else None
+    kind = actor_kind or ("staff" if user else "worker")
+    occurred_at = timezone.now()
+    if kind == "worker" and case is not None and verb not in FILING_VERBS:
+        # An anonymous filer's later actions are kept to the day (casework.minimise, G6).
+        occurred_at = worker_time(case, after=head_at)
     event = AuditEvent(
         chain_key=chain_key,
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at,
         actor=user,
-        actor_kind=actor_kind or ("staff" if user else "worker"),
+        actor_kind=kind,
         case=case,
         verb=verb,
         payload=payload or {},

@@ -365,6 +365,8 @@ RIGHTSDESK = {
     "EVIDENCE_MAX_BYTES": int(os.environ.get("RIGHTSDESK_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)),
     # A PDF render is interrupted after this long (documents/rendering.py) ...
     "RENDER_TIME_LIMIT_SECONDS": int(os.environ.get("RIGHTSDESK_RENDER_TIME_LIMIT", 60)),
+    # Address space one render may add to its worker (documents.rendering.memory_limit).
+    "RENDER_MEMORY_LIMIT_MB": int(os.environ.get("RIGHTSDESK_RENDER_MEMORY_LIMIT_MB", 512)),
     # ... and one still "rendering" after this many minutes is failed by documents_reap_stuck().
     "RENDER_STUCK_MINUTES": int(os.environ.get("RIGHTSDESK_RENDER_STUCK_MINUTES", 15)),
     # PIPL retention (privacy/retention.py): a closed, rejected or withdrawn case is purged of

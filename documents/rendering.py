@@ -23,7 +23,9 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+import os
 import re
+import resource
 import signal
 import ssl
 import threading
@@ -73,6 +75,53 @@ class PdfAttachment:
 
 def render_time_limit() -> float:
     return float(settings.RIGHTSDESK.get("RENDER_TIME_LIMIT_SECONDS", 60))
+
+
+def render_memory_limit() -> int:
+    """Bytes of address space one render may add to its process (0: no limit)."""
+    return int(settings.RIGHTSDESK.get("RENDER_MEMORY_LIMIT_MB", 512)) * 1024 * 1024
+
+
+def _address_space() -> int | None:
+    """The process's address space now (VmSize), or None where /proc does not say."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@contextmanager
+def memory_limit(extra_bytes: int | None):
+    """Let the block grow the process's address space by at most `extra_bytes` (RLIMIT_AS's
+    soft limit, lowered for the block and put back after it; the hard limit is not touched).
+    An allocation past it fails: Python's raises MemoryError, turned into RenderError here; a C
+    library that aborts on a failed allocation ends the worker, whose render is then failed
+    after its retries (documents.services.MAX_RENDER_ATTEMPTS). The limit is the process's, so
+    like `time_limit` it is set in the main thread only (where the task workers render);
+    elsewhere, without a limit, on a system without RLIMIT_AS, or when /proc does not tell the
+    current size, the block runs unbounded."""
+    main = threading.current_thread() is threading.main_thread()
+    current = _address_space() if extra_bytes and extra_bytes > 0 and main else None
+    if current is None or not hasattr(resource, "RLIMIT_AS"):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = current + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield  # a lower limit is already in force
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    except MemoryError as exc:
+        raise RenderError(
+            f"the render needed more than {extra_bytes // (1024 * 1024)} MB of memory"
+        ) from exc
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @contextmanager
@@ -284,7 +333,7 @@ def render_pdf(
     from weasyprint.urls import FatalURLFetchingError
 
     limit = render_time_limit() if time_limit_seconds is None else time_limit_seconds
-    with time_limit(limit):
+    with time_limit(limit), memory_limit(render_memory_limit()):
         html = render_html(template=template, context=context)
         fetcher = static_only_fetcher()
         fonts, css = _print_resources()
@@ -311,4 +360,6 @@ def render_pdf(
             pdf = document.write_pdf(finisher=compress_streams_once, **options)
         except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it in here
             raise RenderError("the renderer refused to fetch a resource") from exc
+        except RecursionError as exc:  # markup nested deeper than the layout can follow
+            raise RenderError("the document is nested too deeply to render") from exc
     return pdf, len(document.pages)

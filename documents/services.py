@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.audit import audit_record
 from casework.errors import Forbidden, GuardFailed, NotFound
+from casework.minimise import coarse_time, is_receipt_case, worker_time
 from casework.models import Case
 from casework.permissions import Access, access, may
 
@@ -458,14 +459,22 @@ def _check_quota(case: Case, user, by_worker: bool, checked: list) -> None:
         raise exceeded(
             _("This case already holds the most files it can (%(limit)d).") % {"limit": limit}
         )
+    coarse = False
     if getattr(user, "is_authenticated", False):
         mine = Evidence.objects.filter(uploaded_by=user)
     else:  # the receipt holder: their uploads on this case
         mine = Evidence.objects.filter(case=case, uploaded_by_worker=True, uploaded_by=None)
+        coarse = is_receipt_case(case)
     now = timezone.now()
+
+    def since(window: timedelta):
+        # An anonymous filer's uploads are stored to the day (casework.minimise): their windows
+        # start at the beginning of that day, so the quotas count more, never less.
+        return coarse_time(now=now - window) if coarse else now - window
+
     limit = quotas["files_per_hour"]
     if limit:
-        recent = mine.filter(created_at__gte=now - timedelta(hours=1)).count()
+        recent = mine.filter(created_at__gte=since(timedelta(hours=1))).count()
         if recent + count > limit:
             raise exceeded(
                 _(
@@ -476,7 +485,7 @@ def _check_quota(case: Case, user, by_worker: bool, checked: list) -> None:
             )
     limit = quotas["bytes_per_day"]
     if limit:
-        day = mine.filter(created_at__gte=now - timedelta(days=1)).aggregate(total=Sum("size"))
+        day = mine.filter(created_at__gte=since(timedelta(days=1))).aggregate(total=Sum("size"))
         if (day["total"] or 0) + size > limit:
             raise exceeded(
                 _(
@@ -556,6 +565,8 @@ def evidence_upload(
                 )
                 for c, name in zip(checked, stored, strict=True)
             ]
+            if by_worker and is_receipt_case(locked):
+                _coarsen_created_at(locked, rows)
             audit_record(
                 verb="evidence_uploaded",
                 actor=user,
@@ -568,6 +579,23 @@ def evidence_upload(
             default_storage.delete(name)
         raise
     return rows
+
+
+def _coarsen_created_at(case: Case, rows: list) -> None:
+    """An anonymous filer's uploads are kept to the day (casework.minimise, G6)."""
+    from .models import Evidence
+
+    latest = (
+        Evidence.objects.filter(case=case)
+        .exclude(pk__in=[r.pk for r in rows])
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    when = worker_time(case, after=latest)
+    Evidence.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=when)
+    for row in rows:
+        row.created_at = when
 
 
 def _scan_before_serving(item) -> None:

@@ -8,7 +8,12 @@ the body of the request. Two pieces:
   are formatted once, the values of the request's form fields, cookies and query string (when
   the record carries the request, as django.request's records do) and anything shaped like an
   ID number, a credit code, a mobile number, a receipt code or a session key are replaced, and
-  the request is taken off the record (so no handler can report it).
+  the request is taken off the record (so no handler can report it). Control characters are
+  then escaped (matrix G2, log injection): CR, LF, ESC (ANSI sequences), the other C0 and C1
+  controls and the Unicode line separators in the message become visible escapes ("\\r",
+  "\\x1b"), so a username, a filename or an employer's name cannot forge a log line or recolour
+  a terminal; a traceback keeps its own line breaks, but its exception messages are escaped
+  like the message.
 - `PrivateExceptionReporterFilter` (DEFAULT_EXCEPTION_REPORTER_FILTER): the reports Django builds
   (error emails, the DEBUG page) show every POST field, cookie and local variable as
   "********************", and no request META.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 from django.utils.log import AdminEmailHandler
 from django.views.debug import SafeExceptionReporterFilter
@@ -65,9 +71,31 @@ def _request_values(request) -> list[str]:
     return sorted(set(values), key=len, reverse=True)
 
 
+# Every C0 control, DEL, every C1 control, and U+2028/U+2029 (line breaks to some readers).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` with its control characters written as escapes (a log record's message: one
+    line, whatever a user typed). With keep_newlines, "\\n" stays (a traceback's lines)."""
+    return (_CONTROL_BUT_NEWLINE if keep_newlines else _CONTROL).sub(_escape, text)
+
+
 def scrub(text: str, values: list[str] = ()) -> str:
     for value in values:
         text = text.replace(value, REDACTED)
+        escaped = escape_controls(value)  # as a message or repr() shows a multi-line value
+        if escaped != value:
+            text = text.replace(escaped, REDACTED)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -85,17 +113,33 @@ class ScrubFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 — a bad format string: keep the template only
             message = str(record.msg)
-        record.msg, record.args = scrub(message, values), None
+        record.msg, record.args = escape_controls(scrub(message, values)), None
         if record.exc_info:
-            record.exc_text = self._formatter.formatException(record.exc_info)
+            record.exc_text = self._format_exception(record.exc_info)
             record.exc_info = None
         if record.exc_text:
-            record.exc_text = scrub(record.exc_text, values)
+            record.exc_text = escape_controls(scrub(record.exc_text, values), keep_newlines=True)
         if record.stack_info:
-            record.stack_info = scrub(record.stack_info, values)
+            record.stack_info = escape_controls(
+                scrub(record.stack_info, values), keep_newlines=True
+            )
         record.request = None
         record._scrubbed = True
         return True
+
+    @classmethod
+    def _format_exception(cls, exc_info) -> str:
+        """The traceback, each exception's own message (and its chain's) on one escaped line."""
+        text = cls._formatter.formatException(exc_info)
+        exc, seen = exc_info[1], set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            only = "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
+            escaped = escape_controls(only)
+            if escaped != only:
+                text = text.replace(only, escaped)
+            exc = exc.__cause__ or exc.__context__
+        return text
 
 
 class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):

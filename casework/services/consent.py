@@ -26,6 +26,7 @@ from accounts.models import Organisation
 from ..audit import audit_record
 from ..choices import CaseState, ConsentMethod, ConsentScope, ReferralState
 from ..errors import GuardFailed, NotFound
+from ..minimise import worker_time
 from ..models import Case, ConsentRecord, Referral
 from ..permissions import SYSTEM, Access
 from .records import MAX_TEXT, _locked, _notify_on_commit
@@ -156,7 +157,10 @@ def consent_withdraw(*, consent: ConsentRecord, user, reason: str = "", scan=Non
                 if by_worker
                 else _store_scan(locked, user, scan, _("Withdrawal of consent"))
             )
-            record.withdrawn_at = timezone.now()
+            # An anonymous filer's withdrawal is kept to the day (casework.minimise, G6).
+            record.withdrawn_at = (
+                worker_time(locked, after=record.granted_at) if by_worker else timezone.now()
+            )
             record.withdrawn_by = user if getattr(user, "is_authenticated", False) else None
             record.withdrawn_by_worker = by_worker
             record.withdrawal_method = ConsentMethod.ONLINE if by_worker else ConsentMethod.PAPER

@@ -12,6 +12,7 @@ from accounts.models import User
 
 from ..audit import audit_record
 from ..errors import Conflict, Forbidden, GuardFailed, NotFound
+from ..minimise import is_receipt_case, worker_time
 from ..models import Case, Message, Note
 from ..permissions import Access, access, may
 from .grants import grant_case_access, revoke_case_access
@@ -155,6 +156,17 @@ def message_post(*, case: Case, user, body: str) -> Message:
     message = Message.objects.create(
         case=locked, author=None if by_worker else user, from_worker=by_worker, body=text
     )
+    if by_worker and is_receipt_case(locked):
+        # An anonymous filer's message is kept to the day (casework.minimise, G6).
+        latest = (
+            Message.objects.filter(case=locked)
+            .exclude(pk=message.pk)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        message.created_at = worker_time(locked, after=latest)
+        Message.objects.filter(pk=message.pk).update(created_at=message.created_at)
     event = audit_record(
         verb="message_sent",
         actor=user,

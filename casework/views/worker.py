@@ -14,6 +14,7 @@ Privacy rules that shape this module (DESIGN §3, glossary §1.5):
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -60,6 +61,8 @@ from ..services import (
     receipt_lookup,
 )
 from ..services.intake import normalise_receipt_code
+
+logger = logging.getLogger(__name__)
 
 SESSION_TRACK = "rightsdesk_track_case"
 
@@ -160,20 +163,43 @@ def home(request):
 # --- following up with a receipt code -----------------------------------------------------------
 
 
+class _CounterUnavailable(Exception):
+    pass
+
+
 def _over_limit(key: str, limit: int, window: int) -> bool:
-    """Count one attempt in a fixed window; True when the window already holds `limit`."""
-    if cache.add(key, 1, timeout=window):
-        return False
+    """Count one attempt in a fixed window; True when the window already holds `limit`.
+    Raises _CounterUnavailable when the cache does not answer."""
     try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return False
+        if cache.add(key, 1, timeout=window):
+            return False
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window expired between add and incr
+            cache.add(key, 1, timeout=window)
+            return False
+    except Exception as exc:  # noqa: BLE001 — whatever the cache backend raises when down
+        logger.warning("the receipt-code throttle could not count: %s", type(exc).__name__)
+        raise _CounterUnavailable from exc
     return count > limit
 
 
-def _track_refusal(code: str) -> str | None:
-    """Why this guess may not be checked now, or None. Both counters count every guess."""
+# Seconds a client is asked to wait (Retry-After) when the cache does not answer.
+TRACK_UNAVAILABLE_RETRY_AFTER = 60
+
+
+def _track_refusal(code: str) -> tuple[str, int] | None:
+    """Why this guess may not be checked now, with the status to answer, or None. Both counters
+    count every guess. When the counters cannot be kept (the cache is down) no guess is
+    checked: the throttle fails closed (security.md H6), 503, and the page says to try again."""
+    try:
+        refusal = _track_counted_refusal(code)
+    except _CounterUnavailable:
+        return _("Following up is unavailable for a moment. Please try again in a minute."), 503
+    return (refusal, 429) if refusal else None
+
+
+def _track_counted_refusal(code: str) -> str | None:
     window = int(time.time() // TRACK_WINDOW_GLOBAL)
     if _over_limit(f"rightsdesk:track:all:{window}", TRACK_LIMIT_GLOBAL, TRACK_WINDOW_GLOBAL):
         return _("Many people are following up right now. Please try again in a minute.")
@@ -208,8 +234,8 @@ def track(request):
             refusal = _track_refusal(code)
             case = None if refusal else receipt_lookup(code)
             if refusal:
-                form.add_error("code", refusal)
-                status = 429
+                form.add_error("code", refusal[0])
+                status = refusal[1]
             elif case is None:
                 form.add_error(
                     "code",
@@ -230,12 +256,15 @@ def track(request):
     else:
         return HttpResponseNotAllowed(["GET", "POST"])
     tracked = _tracked_case(request)
-    return _render(
+    response = _render(
         request,
         "worker/track.html",
         {"form": form, "tracked": tracked[1] if tracked else None},
         status=status,
     )
+    if status == 503:
+        response["Retry-After"] = str(TRACK_UNAVAILABLE_RETRY_AFTER)
+    return response
 
 
 @dataclass(frozen=True)

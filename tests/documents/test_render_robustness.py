@@ -287,3 +287,87 @@ def test_the_retry_route_is_404_for_those_who_may_not_see_the_case(
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.FAILED
     assert not AuditEvent.objects.filter(verb="document_retried").exists()
+
+
+# --- memory limit and hostile layouts (security.md D7) ------------------------------------------
+
+
+def test_the_memory_limit_stops_a_block_that_allocates_too_much_and_is_put_back():
+    import resource
+
+    from documents.rendering import memory_limit
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(RenderError, match="more than 64 MB of memory"):
+        with memory_limit(64 * 1024 * 1024):
+            bytearray(256 * 1024 * 1024)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    assert len(bytearray(256 * 1024 * 1024)) == 256 * 1024 * 1024  # the limit is gone
+
+
+def test_every_render_runs_under_the_memory_limit(monkeypatch, settings):
+    """render_pdf applies RENDER_MEMORY_LIMIT_MB around the whole render. (A real render
+    pushed past a tiny limit may fail inside Pango, which aborts the process on a failed
+    allocation — the worker's death, which the redelivery tests cover — so the limit is
+    observed here rather than hit.)"""
+    import resource
+    from contextlib import contextmanager
+
+    from documents import rendering
+
+    settings.RIGHTSDESK = {**settings.RIGHTSDESK, "RENDER_MEMORY_LIMIT_MB": 300}
+    seen = []
+    original = rendering.memory_limit
+
+    @contextmanager
+    def recording(extra_bytes):
+        with original(extra_bytes):
+            seen.append((extra_bytes, resource.getrlimit(resource.RLIMIT_AS)[0]))
+            yield
+
+    monkeypatch.setattr(rendering, "memory_limit", recording)
+    monkeypatch.setattr(rendering, "render_html", lambda **kw: "<p>工资</p>")
+    _pdf, pages = render_pdf(template="unused", context={})
+    assert pages == 1 and len(seen) == 1
+    extra, soft_during = seen[0]
+    assert extra == 300 * 1024 * 1024
+    assert soft_during != resource.RLIM_INFINITY  # in force while the render ran
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] != soft_during  # and lifted after
+
+
+HOSTILE = {
+    "10 000 nested divs": "<div>" * 10_000 + "x" + "</div>" * 10_000,
+    "font-size 1e9px": '<p style="font-size:1e9px">工资</p>' * 50,
+    "@page size 1e6cm": "<style>@page{size:1e6cm 1e6cm}</style><p>x</p>",
+    "a 20 000-row table": "<table>" + "<tr><td>a</td><td>b</td></tr>" * 20_000 + "</table>",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_layouts_end_within_the_time_and_memory_limits(monkeypatch, settings, name):
+    """Markup nobody can type (fields are escaped, D1/D9) but a template bug could produce:
+    each either renders or fails with a RenderError, within the time limit and the memory
+    limit — never a crash of another kind, never an unbounded render."""
+    from documents import rendering
+
+    settings.RIGHTSDESK = {**settings.RIGHTSDESK, "RENDER_MEMORY_LIMIT_MB": 512}
+    monkeypatch.setattr(rendering, "render_html", lambda **kw: HOSTILE[name])
+    started = time.monotonic()
+    try:
+        _pdf, pages = render_pdf(template="unused", context={}, time_limit_seconds=3)
+    except RenderError as exc:
+        outcome = str(exc)
+        assert (
+            "longer than 3 seconds" in outcome
+            or "memory" in outcome
+            or "nested too deeply" in outcome
+        ), outcome
+    except Exception as exc:  # noqa: BLE001 — recorded by the service as "render error: <type>"
+        # WeasyPrint's own failure on absurd values (font-size 1e9px: ZeroDivisionError); the
+        # task records any Exception as a failed render with its type
+        # (test_the_task_records_a_timed_out_render_as_failed shows the path).
+        assert name == "font-size 1e9px", (name, exc)
+    else:
+        assert 1 <= pages <= 5_000, pages
+    # The time limit's signal lands between WeasyPrint's steps: allow it some seconds more.
+    assert time.monotonic() - started < 3 + 3

@@ -14,6 +14,7 @@ from casework.models import (
     AuditEvent,
     Case,
     CaseParty,
+    CaseSearchTerm,
     CaseUserObjectPermission,
     Claim,
     ConsentRecord,
@@ -22,6 +23,7 @@ from casework.models import (
     Referral,
     Worker,
 )
+from casework.selectors.search import search_normalise
 from documents.models import Evidence, GeneratedDocument
 from privacy.models import PurgedCase
 from privacy.purge import _case_relations, case_purge, purge_due_cases
@@ -79,6 +81,15 @@ def test_a_purge_leaves_no_file_no_row_and_no_grant(
         .get()
     )
     categories = set(case.categories.values_list("pk", flat=True))
+    names = {
+        search_normalise(n)
+        for n in [
+            case.primary_worker.name,
+            *Worker.objects.filter(pk__in=worker_ids).values_list("name", flat=True),
+        ]
+    }
+    employer = case.primary_employer
+    assert names <= set(CaseSearchTerm.objects.filter(case=case).values_list("term", flat=True))
 
     # when it is purged (and the transaction commits),
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,6 +100,14 @@ def test_a_purge_leaves_no_file_no_row_and_no_grant(
     # no row of the case but the stripped case itself, its mark and its audit chain,
     assert all(n == 0 for n in _rows_of(case).values()), _rows_of(case)
     assert not Worker.objects.filter(pk__in=worker_ids).exists()
+    # the search index holds only what the stripped case keeps (its reference and employer),
+    # no worker's name (the FTS table on SQLite follows these rows by its triggers),
+    assert set(CaseSearchTerm.objects.filter(case=case).values_list("kind", "term")) == {
+        ("ref", search_normalise(case.reference)),
+        ("name", search_normalise(employer.name)),
+        ("code", search_normalise(employer.credit_code)),
+    }
+    assert not CaseSearchTerm.objects.filter(term__in=names).exists()
     assert not CaseUserObjectPermission.objects.filter(content_object=case).exists()
     stripped = Case.objects.get(pk=case.pk)
     assert stripped.facts == "" and stripped.filed_by is None and stripped.assignee is None

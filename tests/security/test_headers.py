@@ -161,3 +161,64 @@ def test_no_template_or_static_file_has_inline_script_style_or_handlers():
         text = path.read_text()
         found += [f"{path.relative_to(root)}: {m}" for m in re.findall(r"\.innerHTML|eval\(", text)]
     assert not found, found
+
+
+API = {
+    **COMMON,
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CSP,
+    "Content-Type": "application/json",
+    "Vary": "Accept-Language, Cookie",
+}
+
+
+def test_the_sign_in_page_api_answers_and_the_500_page_carry_exactly_the_expected_headers(
+    world, production, case_with_files
+):
+    from unittest import mock
+
+    from api.tokens import token_create
+
+    case, _document, _evidence = case_with_files
+    membership = world.caseworker.memberships.order_by("pk").first()
+    _row, raw = token_create(user=world.caseworker, membership_id=membership.pk, name="t")
+    with_token = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    answers = {
+        "sign-in page": (_get(None, "/accounts/login/"), 200, PAGE),
+        "API list, token": (
+            with_token.get("/api/v1/cases/", secure=True),
+            200,
+            {**API, "Allow": "GET, POST, HEAD, OPTIONS"},
+        ),
+        "API case, browser session": (
+            _get(world.caseworker, f"/api/v1/cases/{case.reference}/"),
+            200,
+            {**API, "Allow": "GET, HEAD, OPTIONS"},
+        ),
+        "API without credentials": (
+            Client().get("/api/v1/cases/", secure=True),
+            401,
+            {
+                **API,
+                "Allow": "GET, POST, HEAD, OPTIONS",
+                "Content-Type": "application/problem+json",
+                "WWW-Authenticate": "Bearer",
+            },
+        ),
+    }
+    # A bug in a view: the generic 500 page.
+    crashing = Client(raise_request_exception=False)
+    crashing.get("/file/", secure=True)
+    with mock.patch("casework.views.filing._raw_from_post", side_effect=ValueError("bug")):
+        answers["server error"] = (
+            crashing.post("/file/about/", {"worker_name": "x"}, secure=True),
+            500,
+            {
+                **PAGE,
+                "Cache-Control": "no-store",
+                "Vary": "Accept-Language, Cookie",
+            },
+        )
+    for name, (response, status, expected) in answers.items():
+        assert response.status_code == status, name
+        assert _headers(response) == expected, name

@@ -183,3 +183,47 @@ def test_a_withdrawn_referral_leaves_the_coordinators_session_with_nothing(world
     assert browser.post(check, {"conflict_found": ""}).status_code == 404
     assert browser.get(reverse("casework:case_detail", args=[case.reference])).status_code == 404
     assert Referral.objects.filter(case=case).values().get() == before
+
+
+def test_a_missing_and_an_existing_account_cost_the_same_work(world, settings, monkeypatch):
+    """Timing without a stopwatch (security.md E7): a wrong password for an existing account and
+    any password for a missing one run the password hasher the same number of times (Django's
+    ModelBackend hashes for a missing user too) and the same number of database queries, with
+    the production hasher. A timed comparison would be flaky on a shared machine; equal work is
+    what makes the times equal."""
+    from unittest import mock
+
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    # Fewer rounds than production, to keep the test quick: the count is what is compared.
+    monkeypatch.setattr(PBKDF2PasswordHasher, "iterations", 1_000)
+    User.objects.filter(pk=world.caseworker.pk).update(password=make_password(PASSWORD))
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    original = PBKDF2PasswordHasher.encode
+    work = {}
+
+    def attempt(label, username):
+        calls = []
+
+        def counting(self, *args, **kwargs):
+            calls.append(kwargs.get("iterations") or self.iterations)
+            return original(self, *args, **kwargs)
+
+        with (
+            mock.patch.object(PBKDF2PasswordHasher, "encode", counting),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = Client().post(LOGIN, {"username": username, "password": "wrong-password"})
+        assert response.status_code == 200, label
+        work[label] = (calls, len(queries))
+
+    attempt("existing", world.caseworker.username)
+    attempt("missing", "no-such-person-here")
+    # One hash of the same strength each, and the same number of queries.
+    assert work["existing"] == work["missing"], work
+    assert work["existing"][0] == [1_000]
