@@ -4,10 +4,10 @@ every case afresh."""
 from django.db import models
 
 
-class ReportCell(models.Model):
-    """One additive figure of the cases submitted (or, for kind "ended", ended) in one month under
-    one organisation's whole subtree: a count `n` and sums `x`, `y`, `z`, `a`, `b` whose meaning
-    depends on the kind (reports.rollup.KINDS)."""
+class CellFields(models.Model):
+    """One additive figure of the cases submitted (or, for kind "ended", ended) in one month: a
+    count `n` and sums `x`, `y`, `z`, `a`, `b` whose meaning depends on the kind
+    (reports.rollup.KINDS)."""
 
     node = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
@@ -23,7 +23,34 @@ class ReportCell(models.Model):
     b = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["node", "month", "kind"], name="report_cell_idx")]
+        abstract = True
+
+
+class ReportCell(CellFields):
+    """A figure of the cases of one organisation's whole subtree (the node and every
+    organisation below it): what the report reads."""
+
+    class Meta:
+        # Unique, so that a refresh adds its differences with one upsert (ON CONFLICT); the
+        # report reads by its prefix (node, month, kind).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "month", "kind", "key"], name="report_cell_unique"
+            )
+        ]
+
+
+class ReportOwnCell(CellFields):
+    """A figure of the cases owned by exactly the node: what a refresh recounts (a few dozen
+    cases) and subtracts from what it held, to add the difference to the node's and every
+    ancestor's subtree cells."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "month", "kind", "key"], name="report_own_cell_unique"
+            )
+        ]
 
 
 class ReportEmployerTotal(models.Model):
@@ -39,7 +66,9 @@ class ReportEmployerTotal(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["node", "-n", "employer_id"], name="report_employer_total_idx")
+            models.Index(fields=["node", "-n", "employer_id"], name="report_employer_total_idx"),
+            # A refresh replaces the totals of the changed cases' employers.
+            models.Index(fields=["employer_id", "node"], name="report_employer_total_emp_idx"),
         ]
 
 
