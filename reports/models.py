@@ -2,6 +2,7 @@
 every case afresh."""
 
 from django.db import models
+from django.db.models import F
 
 
 class CellFields(models.Model):
@@ -27,28 +28,19 @@ class CellFields(models.Model):
 
 
 class ReportCell(CellFields):
-    """A figure of the cases of one organisation's whole subtree (the node and every
-    organisation below it): what the report reads."""
+    """A figure of the cases owned by exactly the node (`own`), or of those of its whole subtree
+    — the node and every organisation below it. Subtree cells are kept for the organisations
+    with others below them only: a leaf's own cells are its subtree's."""
+
+    own = models.BooleanField(default=False)
 
     class Meta:
         # Unique, so that a refresh adds its differences with one upsert (ON CONFLICT); the
-        # report reads by its prefix (node, month, kind).
+        # report reads by its prefix (node, month, kind). Written as expressions so that it is
+        # a plain unique index on SQLite too (a rebuild drops it and builds it once at the end).
         constraints = [
             models.UniqueConstraint(
-                fields=["node", "month", "kind", "key"], name="report_cell_unique"
-            )
-        ]
-
-
-class ReportOwnCell(CellFields):
-    """A figure of the cases owned by exactly the node: what a refresh recounts (a few dozen
-    cases) and subtracts from what it held, to add the difference to the node's and every
-    ancestor's subtree cells."""
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["node", "month", "kind", "key"], name="report_own_cell_unique"
+                F("node"), F("month"), F("kind"), F("key"), F("own"), name="report_cell_unique"
             )
         ]
 

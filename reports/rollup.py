@@ -52,7 +52,6 @@ from .models import (
     ReportEmployerTotal,
     ReportMembership,
     ReportOrgAncestor,
-    ReportOwnCell,
     ReportRollupState,
 )
 from .sources import (
@@ -414,10 +413,15 @@ def _dirty_seq() -> int:
     return int(cache.get(DIRTY_SEQ.format(db=_db()), 0) or 0)
 
 
+def _below(mark: int) -> int:
+    """How many audit events there are among the `WINDOW` ids up to `mark`: more than when the
+    rollup saw that mark means an event committed late below it (PostgreSQL)."""
+    return AuditEvent.objects.filter(id__gt=mark - WINDOW, id__lte=mark).count()
+
+
 def _audit_state() -> tuple[int, int]:
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    window = AuditEvent.objects.filter(id__gt=last - WINDOW, id__lte=last).count()
-    return last, window
+    return last, _below(last)
 
 
 def _empty(cursor, *models) -> None:
@@ -426,6 +430,26 @@ def _empty(cursor, *models) -> None:
             cursor.execute(f"TRUNCATE {_table(model)}")
         else:
             cursor.execute(f"DELETE FROM {_table(model)}")  # noqa: S608 (a model's table)
+
+
+def _index_sql(*models) -> tuple[list[str], list[str]]:
+    """(DROP, CREATE) statements of the secondary indexes of `models`: a rebuild writes millions
+    of rows without them and builds each once, sorted, at the end (far cheaper than keeping
+    them row by row)."""
+    editor = connection.schema_editor()
+    editor.deferred_sql = []  # set by entering it, which SQLite refuses inside a transaction
+    drops, creates = [], []
+    for model in models:
+        for item in [*model._meta.indexes, *model._meta.constraints]:
+            drops.append(str(item.remove_sql(model, editor)))
+            creates.append(str(item.create_sql(model, editor)))
+    return drops, creates
+
+
+def _inner_sql() -> str:
+    """The organisations with others below them: those that have subtree cells."""
+    t = _table(ReportOrgAncestor)
+    return f"SELECT ancestor_id FROM {t} WHERE org_id <> ancestor_id"  # noqa: S608
 
 
 def reports_rollup_rebuild() -> dict:
@@ -437,15 +461,15 @@ def reports_rollup_rebuild() -> dict:
         state = ReportRollupState.objects.create()  # takes the write lock first
         seq = _dirty_seq()
         mark, window = _audit_state()
+        drops, creates = _index_sql(ReportCell, ReportEmployerTotal)
         with connection.cursor() as cursor:
-            _empty(
-                cursor,
-                ReportOrgAncestor,
-                ReportCell,
-                ReportOwnCell,
-                ReportEmployerTotal,
-                ReportMembership,
-            )
+            for sql in drops:
+                cursor.execute(sql)
+            _empty(cursor, ReportOrgAncestor, ReportCell, ReportEmployerTotal, ReportMembership)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The GROUP BYs of millions of rows hash in memory instead of spilling to disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         ReportOrgAncestor.objects.bulk_create(_ancestors(), batch_size=2000)
         span = Case.objects.filter(submitted_at__isnull=False).aggregate(
             first=Min("submitted_at"),
@@ -459,22 +483,30 @@ def reports_rollup_rebuild() -> dict:
             moments += [m for m in (span["closed"], span["closed_first"]) if m is not None]
             local = [timezone.localtime(m).date() for m in moments]
             months = _months_between(min(local), max(local))
+            table = _table(ReportCell)
+            names = ", ".join([*CELL_COLUMNS, "own"])
             with connection.cursor() as cursor:
-                own = _table(ReportOwnCell)
-                names = ", ".join(CELL_COLUMNS)
                 for sql, params in _own_selects(Q(), months, ended_q=Q(), bulk=True):
-                    cursor.execute(f"INSERT INTO {own} ({names}) {sql}", params)
-                cursor.execute(f"DELETE FROM {own} WHERE {_zero_sql()}")  # noqa: S608
+                    cursor.execute(
+                        f"INSERT INTO {table} ({names}) SELECT q.*, %s FROM ({sql}) q",  # noqa: S608 (the model's table, values bound)
+                        [True, *params],
+                    )
+                cursor.execute(f"DELETE FROM {table} WHERE {_zero_sql()}")  # noqa: S608
                 cursor.execute(
-                    f"INSERT INTO {_table(ReportCell)} ({names}) "  # noqa: S608 (tables of the models)
+                    f"INSERT INTO {table} ({names}) "  # noqa: S608 (tables of the models)
                     f"SELECT t.ancestor_id, o.month, o.kind, o.key, SUM(o.n), SUM(o.x), "
-                    f"SUM(o.y), SUM(o.z), SUM(o.a), SUM(o.b) FROM {own} o "
+                    f"SUM(o.y), SUM(o.z), SUM(o.a), SUM(o.b), %s FROM {table} o "
                     f"JOIN {_table(ReportOrgAncestor)} t ON t.org_id = o.node_id "
-                    f"GROUP BY t.ancestor_id, o.month, o.kind, o.key"
+                    f"WHERE o.own = %s AND t.ancestor_id IN ({_inner_sql()}) "
+                    f"GROUP BY t.ancestor_id, o.month, o.kind, o.key",
+                    [False, True],
                 )
-                cells_written = cursor.rowcount
+            cells_written = ReportCell.objects.count()
             _write_memberships(Case.objects.filter(submitted_at__isnull=False), months)
             _write_employer_totals(Q())
+        with connection.cursor() as cursor:
+            for sql in creates:
+                cursor.execute(sql)
         state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
         state.max_submitted, state.max_closed = span["last"], span["closed"]
         state.org_signature = _org_signature()
@@ -568,10 +600,10 @@ def _write_memberships(cases, months: list[dt.date] | None = None) -> list[Repor
     return rows
 
 
-def _changed_cases(state: ReportRollupState, mark: int, window: int, seq: int) -> set | None:
+def _changed_cases(state: ReportRollupState, late: bool, seq: int) -> set | None:
     """The ids of the cases changed since the rollup last looked; None when it cannot tell."""
     since = state.audit_mark
-    if window != state.audit_window or mark < state.audit_mark:
+    if late:
         # An event committed late below the mark (PostgreSQL), or events gone: look again at
         # the whole window below the mark.
         since = state.audit_mark - WINDOW
@@ -604,26 +636,34 @@ def refresh() -> None:
     if state is None or state.org_signature != _org_signature():
         reports_rollup_rebuild()
         return
-    mark, window = _audit_state()
-    seq = _dirty_seq()
-    if (mark, window, seq) == (state.audit_mark, state.audit_window, state.dirty_seq):
+    if _look(state)[0]:
         return
     with transaction.atomic():
         # The write first: it takes the lock (SQLite's database lock, PostgreSQL's row lock),
         # so two refreshes never interleave; then read where the other one left it.
         ReportRollupState.objects.filter(pk=state.pk).update(dirty_seq=F("dirty_seq"))
         state = ReportRollupState.objects.get(pk=state.pk)
-        mark, window = _audit_state()
-        seq = _dirty_seq()
-        if (mark, window, seq) == (state.audit_mark, state.audit_window, state.dirty_seq):
+        unchanged, mark, below, seq = _look(state)
+        if unchanged:
             return
-        ids = _changed_cases(state, mark, window, seq)
+        late = mark < state.audit_mark or below != state.audit_window
+        ids = _changed_cases(state, late, seq)
         if ids is None or len(ids) > REFRESH_LIMIT:
             reports_rollup_rebuild()
             return
         _recount(ids, state)
-        state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
+        state.audit_mark, state.audit_window, state.dirty_seq = mark, _below(mark), seq
         state.save()
+
+
+def _look(state: ReportRollupState) -> tuple[bool, int, int, int]:
+    """Whether nothing changed since the rollup's mark (no audit event after it, none late
+    below it, nothing in the dirty list); the highest audit id, the count below the mark and
+    the dirty list's length."""
+    mark = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    below, seq = _below(state.audit_mark), _dirty_seq()
+    unchanged = (mark, below, seq) == (state.audit_mark, state.audit_window, state.dirty_seq)
+    return unchanged, mark, below, seq
 
 
 def _recount(ids: set, state: ReportRollupState) -> None:
@@ -648,11 +688,15 @@ def _recount(ids: set, state: ReportRollupState) -> None:
         if value is not None and (getattr(state, field) is None or value > getattr(state, field)):
             setattr(state, field, value)
     ancestors = defaultdict(set)
+    inner = set()  # the organisations with subtree cells: those with others below them
     orgs = {org for org, _ym in cohort_pairs | ended_pairs | employer_orgs}
-    for org, anc in ReportOrgAncestor.objects.filter(org_id__in=orgs).values_list(
-        "org_id", "ancestor_id"
-    ):
-        ancestors[org].add(anc)
+    for org, anc in ReportOrgAncestor.objects.filter(
+        Q(org_id__in=orgs) | Q(ancestor_id__in=orgs)
+    ).values_list("org_id", "ancestor_id"):
+        if org in orgs:
+            ancestors[org].add(anc)
+        if org != anc:
+            inner.add(anc)
     # The employers' totals under every organisation above the cases' owners, before and after:
     # recounted from those employers' cases (a few per employer).
     employer_nodes = defaultdict(set)
@@ -671,7 +715,7 @@ def _recount(ids: set, state: ReportRollupState) -> None:
     delta: dict = defaultdict(lambda: [0, 0, 0, 0, Decimal(0), Decimal(0)])
     for cells, sign in ((fresh, 1), (stored, -1)):
         for (org, ym, kind, key), figures in cells.items():
-            for node in ancestors[org] or {org}:
+            for node in ancestors[org] & inner:
                 cell = delta[(node, ym, kind, key)]
                 for i, v in enumerate(figures):
                     cell[i] += sign * v
@@ -682,17 +726,17 @@ def _recount(ids: set, state: ReportRollupState) -> None:
         months = sorted({r[1] for r in rows})
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {_table(ReportCell)} WHERE {_zero_sql()} "  # noqa: S608
+                f"DELETE FROM {_table(ReportCell)} WHERE {_zero_sql()} AND own = %s "  # noqa: S608
                 f"AND node_id IN ({', '.join(['%s'] * len(nodes))}) "
                 f"AND month IN ({', '.join(['%s'] * len(months))})",
-                [*nodes, *months],
+                [False, *nodes, *months],
             )
     # The own cells, replaced.
-    ReportOwnCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs)).delete()
+    ReportCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs), own=True).delete()
     _insert(
-        ReportOwnCell,
-        CELL_COLUMNS,
-        ((*k, *v) for k, v in fresh.items() if _nonzero(v)),
+        ReportCell,
+        [*CELL_COLUMNS, "own"],
+        ((*k, *v, True) for k, v in fresh.items() if _nonzero(v)),
     )
 
 
@@ -735,7 +779,7 @@ def _own_now(cohort_pairs: set, ended_pairs: set) -> tuple[dict, dict]:
     )
     fresh = _fetch(selects)
     stored = {}
-    for row in ReportOwnCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs)).values_list(
+    for row in ReportCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs), own=True).values_list(
         "node_id", "month", "kind", "key", *FIGURES
     ):
         stored[row[:4]] = [*row[4:8], _dec(row[8]), _dec(row[9])]
@@ -749,9 +793,11 @@ def _upsert_add(rows: list[tuple]) -> None:
     names = ", ".join(CELL_COLUMNS)
     add = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in FIGURES)
     sql = (
-        f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(CELL_COLUMNS))}) "  # noqa: S608
-        f"ON CONFLICT (node_id, month, kind, key) DO UPDATE SET {add}"
+        f"INSERT INTO {table} ({names}, own) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(CELL_COLUMNS))}, %s) "
+        f"ON CONFLICT (node_id, month, kind, key, own) DO UPDATE SET {add}"
     )
+    rows = [(*row, False) for row in rows]
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i : i + 5000])
@@ -875,7 +921,19 @@ class RollupSource:
         self.r = r
         self.nodes = nodes
         self.index = {_ym(m): i for i, m in enumerate(r.months)}
-        cells = ReportCell.objects.filter(node_id__in=nodes, month__in=list(self.index))
+        # An organisation with others below it has subtree cells; a leaf's own cells are its
+        # subtree's.
+        inner = set(
+            ReportOrgAncestor.objects.filter(ancestor_id__in=nodes)
+            .exclude(org_id=F("ancestor_id"))
+            .values_list("ancestor_id", flat=True)
+            .distinct()
+        )
+        leaves = [n for n in nodes if n not in inner]
+        cells = ReportCell.objects.filter(
+            Q(node_id__in=sorted(inner), own=False) | Q(node_id__in=leaves, own=True),
+            month__in=list(self.index),
+        )
         self.monthly = defaultdict(lambda: [0, 0, 0, 0])
         for kind, key, month, n, x, y, z in (
             cells.filter(kind__in=("cube", "ended"))
