@@ -74,6 +74,15 @@ class ReportMembership(models.Model):
     month = models.IntegerField()
     ended_month = models.IntegerField(null=True)
 
+    class Meta:
+        # A refresh finds the cases of an (owner, month) pair here.
+        indexes = [
+            models.Index(fields=["org_id", "month", "case_id"], name="report_member_month_idx"),
+            models.Index(
+                fields=["org_id", "ended_month", "case_id"], name="report_member_ended_idx"
+            ),
+        ]
+
 
 class ReportOrgAncestor(models.Model):
     """Each organisation with itself and every organisation above it."""

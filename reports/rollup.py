@@ -291,11 +291,15 @@ def _own_selects(case_q: Q, months: list[dt.date], *, ended_q: Q | None, bulk: b
         ),
         cells(
             "claimed",
-            qs(Claim, "case__").filter(case__state=CaseState.CLOSED),
+            # For a few cases, the condition inside the sum: PostgreSQL would otherwise read
+            # every closed case through the index on the state instead of the cases by id.
+            qs(Claim, "case__").filter(case__state=CaseState.CLOSED)
+            if bulk
+            else qs(Claim, "case__"),
             "case__owning_org_id",
             "case__submitted_at",
             [F("case__primary_employer__industrial_chain")],
-            a=Sum("amount"),
+            a=Sum("amount") if bulk else Sum("amount", filter=Q(case__state=CaseState.CLOSED)),
         ),
     ]
     if ended_q is not None:
@@ -461,7 +465,7 @@ def reports_rollup_rebuild() -> dict:
         state = ReportRollupState.objects.create()  # takes the write lock first
         seq = _dirty_seq()
         mark, window = _audit_state()
-        drops, creates = _index_sql(ReportCell, ReportEmployerTotal)
+        drops, creates = _index_sql(ReportCell, ReportEmployerTotal, ReportMembership)
         with connection.cursor() as cursor:
             for sql in drops:
                 cursor.execute(sql)
@@ -719,25 +723,27 @@ def _recount(ids: set, state: ReportRollupState) -> None:
                 cell = delta[(node, ym, kind, key)]
                 for i, v in enumerate(figures):
                     cell[i] += sign * v
-    rows = [(*k, *v) for k, v in delta.items() if _nonzero(v)]
-    if rows:
-        _upsert_add(rows)
-        nodes = sorted({r[0] for r in rows})
-        months = sorted({r[1] for r in rows})
+    # The own cells that changed, replaced (most of a pair's cells did not change).
+    zero = [0, 0, 0, 0, Decimal(0), Decimal(0)]
+    own = [
+        (*k, *fresh.get(k, zero))
+        for k in fresh.keys() | stored.keys()
+        if fresh.get(k, zero) != stored.get(k, zero)
+    ]
+    subtree = [(*k, *v) for k, v in delta.items() if _nonzero(v)]
+    _upsert(subtree, own=False, add=True)
+    _upsert(own, own=True, add=False)
+    # Cells left holding nothing go.
+    nodes = sorted({r[0] for r in subtree + own})
+    months = sorted({r[1] for r in subtree + own})
+    if nodes:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {_table(ReportCell)} WHERE {_zero_sql()} AND own = %s "  # noqa: S608
+                f"DELETE FROM {_table(ReportCell)} WHERE {_zero_sql()} "  # noqa: S608
                 f"AND node_id IN ({', '.join(['%s'] * len(nodes))}) "
                 f"AND month IN ({', '.join(['%s'] * len(months))})",
-                [False, *nodes, *months],
+                [*nodes, *months],
             )
-    # The own cells, replaced.
-    ReportCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs), own=True).delete()
-    _insert(
-        ReportCell,
-        [*CELL_COLUMNS, "own"],
-        ((*k, *v, True) for k, v in fresh.items() if _nonzero(v)),
-    )
 
 
 def _pairs_q(cohort_pairs: set, ended_pairs: set) -> Q:
@@ -756,28 +762,34 @@ def _pairs_q(cohort_pairs: set, ended_pairs: set) -> Q:
 def _own_now(cohort_pairs: set, ended_pairs: set) -> tuple[dict, dict]:
     """The own cells of these pairs counted from the cases now, and as stored."""
 
-    def within(field, pairs):
+    def driven(member_field, pairs):
+        # The cases' ids, from the memberships (already brought up to date, and indexed by
+        # owner and month): every count below reads those cases and their rows by id instead
+        # of scanning a table. What a case says now decides where it is counted; the counts
+        # of pairs other than these are left out below.
         by_month = defaultdict(set)
         for org, ym in pairs:
             by_month[ym].add(org)
-        q = Q(pk__in=[])
+        members = Q(pk__in=[])
         for ym, orgs in by_month.items():
-            day = _month_start(ym)
-            q |= Q(
-                **{f"{field}__gte": _bound(day), f"{field}__lt": _bound(_next(day))},
-                owning_org_id__in=sorted(orgs),
-            )
-        return q
+            members |= Q(**{member_field: ym}, org_id__in=sorted(orgs))
+        return Q(
+            pk__in=list(ReportMembership.objects.filter(members).values_list("case_id", flat=True))
+        )
 
     all_months = [ym for _org, ym in cohort_pairs | ended_pairs]
     months = _months_between(_month_start(min(all_months)), _month_start(max(all_months)))
     selects = _own_selects(
-        within("submitted_at", cohort_pairs),
+        driven("month", cohort_pairs),
         months,
-        ended_q=within("closed_at", ended_pairs) if ended_pairs else None,
+        ended_q=driven("ended_month", ended_pairs) if ended_pairs else None,
         bulk=False,
     )
-    fresh = _fetch(selects)
+    fresh = {
+        (org, ym, kind, key): figures
+        for (org, ym, kind, key), figures in _fetch(selects).items()
+        if (org, ym) in (ended_pairs if kind == "ended" else cohort_pairs)
+    }
     stored = {}
     for row in ReportCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs), own=True).values_list(
         "node_id", "month", "kind", "key", *FIGURES
@@ -786,18 +798,23 @@ def _own_now(cohort_pairs: set, ended_pairs: set) -> tuple[dict, dict]:
     return fresh, stored
 
 
-def _upsert_add(rows: list[tuple]) -> None:
-    """Add these figures to the subtree cells, creating the missing ones (one upsert, SQLite
-    3.24+ and PostgreSQL)."""
+def _upsert(rows: list[tuple], *, own: bool, add: bool) -> None:
+    """Write these figures to the cells — added to what they hold (`add`) or in place of it —
+    creating the missing ones: one upsert (ON CONFLICT, SQLite 3.24+ and PostgreSQL)."""
+    if not rows:
+        return
     table = _table(ReportCell)
     names = ", ".join(CELL_COLUMNS)
-    add = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in FIGURES)
+    if add:
+        change = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in FIGURES)
+    else:
+        change = ", ".join(f"{c} = excluded.{c}" for c in FIGURES)
     sql = (
         f"INSERT INTO {table} ({names}, own) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(CELL_COLUMNS))}, %s) "
-        f"ON CONFLICT (node_id, month, kind, key, own) DO UPDATE SET {add}"
+        f"ON CONFLICT (node_id, month, kind, key, own) DO UPDATE SET {change}"
     )
-    rows = [(*row, False) for row in rows]
+    rows = [(*row, own) for row in rows]
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[i : i + 5000])
