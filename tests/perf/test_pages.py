@@ -122,9 +122,9 @@ CEILINGS: dict[str, int | dict[str, int]] = {
     "my_data": 10,
     "erasure_queue": 6,
     "api_tokens": 7,
-    "reports:reports:dashboard": 34,  # the rollup refresh (reports/rollup.py)
-    "reports:reports:export_csv": 33,
-    "reports:reports:export_xlsx": 33,
+    "reports:reports:dashboard": 36,  # the rollup refresh (reports/rollup.py)
+    "reports:reports:export_csv": 35,
+    "reports:reports:export_xlsx": 35,
     "notifications:worker": 11,
     "my_data_export": {"default": 19, "postgresql": 20},
 }
