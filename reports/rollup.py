@@ -2,12 +2,16 @@
 over a subtree and a run of whole months adds up a few thousand cells instead of counting every
 case (issue 9: 1 s at 1,000,000 cases).
 
-A cell (`ReportCell`) holds one figure of the grievances submitted in one month (local time) by
-any organisation in the subtree of its `node` — the node itself and every organisation below
-it — keyed by `kind` and `key` (KINDS). Only the "ended" cells are by the month a grievance
-ended. Every figure is a count or a sum, and the medians are kept as histograms of whole hours,
-so adding cells gives exactly what counting the cases gives (reports.sources.DirectSource);
-tests/reports/test_rollup.py compares the two on random data.
+A cell (`ReportCell`) holds one figure of the grievances submitted in one month (local time),
+keyed by `kind` and `key` (KINDS); only the "ended" cells are by the month a grievance ended.
+Every figure is a count or a sum, and the medians are kept as histograms of whole hours, so
+adding cells gives exactly what counting the cases gives (reports.sources.DirectSource);
+tests/reports/test_rollup.py compares the two on random data. A cell is of one of two sorts:
+
+- own (`own` true): the figures of the cases owned by exactly its `node`;
+- subtree (`own` false): those of the cases owned by the node or any organisation below it —
+  kept only for the organisations with others below them (the federations): a leaf's own
+  cells are its subtree's, and the report reads them so (RollupSource).
 
 Which reports use the rollup (`rollup_source`): no category and no industrial-chain filter, and
 a period of whole months — it starts on the first of a month and ends on a month's last day, or
@@ -16,15 +20,31 @@ filter, or a scope the rollup does not cover, counts afresh (DirectSource), as d
 employers with repeated grievances in every report (its figures are per employer, as many as
 the cases: no rollup makes them smaller).
 
+Rebuilding (`reports_rollup_rebuild`, also a management command, which seed_bench calls after
+loading; until it runs, the first report read rebuilds) happens in the database: one
+INSERT … SELECT … GROUP BY per kind writes the own cells of every (owner, month, key), one more
+adds them up into the subtree cells through `ReportOrgAncestor`, and one each writes the
+memberships and the employers' totals — no row goes through Python. The months are computed
+in SQL by comparing with the months' bounds in the current time zone (`month_of`), the first
+responses by one GROUP BY over the audit events, and the indexes are dropped first and built
+once at the end.
+
 Keeping it true. `refresh()` runs before each read of the rollup (the report itself is cached,
 reports.cache, so this is once per change): it finds the cases changed since it last looked —
 those named by audit events after its mark (every service writes one with each change), and
 those whose rows were saved or deleted through the ORM without one (signals, below, append
-their ids to a list in the shared cache; an employer's edit names its cases) — and recounts,
-from the cases, the (node, month) cells that those cases are in now or were in before
-(`ReportMembership`). A change to the organisation tree, a cache that lost part of its list, or
-too many changes at once rebuild everything (`reports_rollup_rebuild`, also a management
-command, for seed_bench to call after loading; until it does, the first report read rebuilds).
+their ids to a list in the shared cache; an employer's edit names its cases). For those cases
+it rewrites their memberships (`ReportMembership`: the owner, month and month ended each case
+counted in), and for every (owner, month) pair they are in now or were in before it recounts
+the pair's own cells from the pair's cases only (found by id through the memberships: a few
+dozen to a few thousand cases, whatever the size of the system), subtracts the own cells it
+had stored, and adds the difference to the subtree cells of every federation above the owner
+(one upsert, INSERT … ON CONFLICT DO UPDATE, SQLite 3.24+ and PostgreSQL); then it writes the
+own cells that changed and drops the cells left holding nothing. So a refresh costs the same
+number of queries whatever the number of cases, and reads only the changed pairs' cases. The
+employers' totals of the changed cases' employers are recounted from those employers' cases.
+A change to the organisation tree, a cache that lost part of its list, or too many changes at
+once rebuild everything.
 """
 
 from __future__ import annotations
