@@ -2,12 +2,13 @@
 every case afresh."""
 
 from django.db import models
+from django.db.models import F
 
 
-class ReportCell(models.Model):
-    """One additive figure of the cases submitted (or, for kind "ended", ended) in one month under
-    one organisation's whole subtree: a count `n` and sums `x`, `y`, `z`, `a`, `b` whose meaning
-    depends on the kind (reports.rollup.KINDS)."""
+class CellFields(models.Model):
+    """One additive figure of the cases submitted (or, for kind "ended", ended) in one month: a
+    count `n` and sums `x`, `y`, `z`, `a`, `b` whose meaning depends on the kind
+    (reports.rollup.KINDS)."""
 
     node = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
@@ -23,7 +24,25 @@ class ReportCell(models.Model):
     b = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["node", "month", "kind"], name="report_cell_idx")]
+        abstract = True
+
+
+class ReportCell(CellFields):
+    """A figure of the cases owned by exactly the node (`own`), or of those of its whole subtree
+    — the node and every organisation below it. Subtree cells are kept for the organisations
+    with others below them only: a leaf's own cells are its subtree's."""
+
+    own = models.BooleanField(default=False)
+
+    class Meta:
+        # Unique, so that a refresh adds its differences with one upsert (ON CONFLICT); the
+        # report reads by its prefix (node, month, kind). Written as expressions so that it is
+        # a plain unique index on SQLite too (a rebuild drops it and builds it once at the end).
+        constraints = [
+            models.UniqueConstraint(
+                F("node"), F("month"), F("kind"), F("key"), F("own"), name="report_cell_unique"
+            )
+        ]
 
 
 class ReportEmployerTotal(models.Model):
@@ -39,7 +58,9 @@ class ReportEmployerTotal(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["node", "-n", "employer_id"], name="report_employer_total_idx")
+            models.Index(fields=["node", "-n", "employer_id"], name="report_employer_total_idx"),
+            # A refresh replaces the totals of the changed cases' employers.
+            models.Index(fields=["employer_id", "node"], name="report_employer_total_emp_idx"),
         ]
 
 
@@ -52,6 +73,15 @@ class ReportMembership(models.Model):
     employer_id = models.BigIntegerField(null=True)
     month = models.IntegerField()
     ended_month = models.IntegerField(null=True)
+
+    class Meta:
+        # A refresh finds the cases of an (owner, month) pair here.
+        indexes = [
+            models.Index(fields=["org_id", "month", "case_id"], name="report_member_month_idx"),
+            models.Index(
+                fields=["org_id", "ended_month", "case_id"], name="report_member_ended_idx"
+            ),
+        ]
 
 
 class ReportOrgAncestor(models.Model):

@@ -2,12 +2,16 @@
 over a subtree and a run of whole months adds up a few thousand cells instead of counting every
 case (issue 9: 1 s at 1,000,000 cases).
 
-A cell (`ReportCell`) holds one figure of the grievances submitted in one month (local time) by
-any organisation in the subtree of its `node` — the node itself and every organisation below
-it — keyed by `kind` and `key` (KINDS). Only the "ended" cells are by the month a grievance
-ended. Every figure is a count or a sum, and the medians are kept as histograms of whole hours,
-so adding cells gives exactly what counting the cases gives (reports.sources.DirectSource);
-tests/reports/test_rollup.py compares the two on random data.
+A cell (`ReportCell`) holds one figure of the grievances submitted in one month (local time),
+keyed by `kind` and `key` (KINDS); only the "ended" cells are by the month a grievance ended.
+Every figure is a count or a sum, and the medians are kept as histograms of whole hours, so
+adding cells gives exactly what counting the cases gives (reports.sources.DirectSource);
+tests/reports/test_rollup.py compares the two on random data. A cell is of one of two sorts:
+
+- own (`own` true): the figures of the cases owned by exactly its `node`;
+- subtree (`own` false): those of the cases owned by the node or any organisation below it —
+  kept only for the organisations with others below them (the federations): a leaf's own
+  cells are its subtree's, and the report reads them so (RollupSource).
 
 Which reports use the rollup (`rollup_source`): no category and no industrial-chain filter, and
 a period of whole months — it starts on the first of a month and ends on a month's last day, or
@@ -16,15 +20,31 @@ filter, or a scope the rollup does not cover, counts afresh (DirectSource), as d
 employers with repeated grievances in every report (its figures are per employer, as many as
 the cases: no rollup makes them smaller).
 
+Rebuilding (`reports_rollup_rebuild`, also a management command, which seed_bench calls after
+loading; until it runs, the first report read rebuilds) happens in the database: one
+INSERT … SELECT … GROUP BY per kind writes the own cells of every (owner, month, key), one more
+adds them up into the subtree cells through `ReportOrgAncestor`, and one each writes the
+memberships and the employers' totals — no row goes through Python. The months are computed
+in SQL by comparing with the months' bounds in the current time zone (`month_of`), the first
+responses by one GROUP BY over the audit events, and the indexes are dropped first and built
+once at the end.
+
 Keeping it true. `refresh()` runs before each read of the rollup (the report itself is cached,
 reports.cache, so this is once per change): it finds the cases changed since it last looked —
 those named by audit events after its mark (every service writes one with each change), and
 those whose rows were saved or deleted through the ORM without one (signals, below, append
-their ids to a list in the shared cache; an employer's edit names its cases) — and recounts,
-from the cases, the (node, month) cells that those cases are in now or were in before
-(`ReportMembership`). A change to the organisation tree, a cache that lost part of its list, or
-too many changes at once rebuild everything (`reports_rollup_rebuild`, also a management
-command, for seed_bench to call after loading; until it does, the first report read rebuilds).
+their ids to a list in the shared cache; an employer's edit names its cases). For those cases
+it rewrites their memberships (`ReportMembership`: the owner, month and month ended each case
+counted in), and for every (owner, month) pair they are in now or were in before it recounts
+the pair's own cells from the pair's cases only (found by id through the memberships: a few
+dozen to a few thousand cases, whatever the size of the system), subtracts the own cells it
+had stored, and adds the difference to the subtree cells of every federation above the owner
+(one upsert, INSERT … ON CONFLICT DO UPDATE, SQLite 3.24+ and PostgreSQL); then it writes the
+own cells that changed and drops the cells left holding nothing. So a refresh costs the same
+number of queries whatever the number of cases, and reads only the changed pairs' cases. The
+employers' totals of the changed cases' employers are recounted from those employers' cases.
+A change to the organisation tree, a cache that lost part of its list, or too many changes at
+once rebuild everything.
 """
 
 from __future__ import annotations
@@ -36,7 +56,8 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -53,9 +74,13 @@ from .models import (
     ReportOrgAncestor,
     ReportRollupState,
 )
-from .sources import COLLECTIVE_THRESHOLD, DirectSource, first_response_at
+from .sources import (
+    COLLECTIVE_THRESHOLD,
+    FIRST_RESPONSE_VERBS,
+    DirectSource,
+    first_response_at,
+)
 from .sql import HoursBetween
-from .tables import month_index
 
 SEP = "\x1f"
 # Refreshing more cases than this at once rebuilds the whole rollup instead.
@@ -113,167 +138,26 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-# --- counting cells from the cases ------------------------------------------------------------
+# --- counting own cells from the cases --------------------------------------------------------
 
 
-def _key(*parts) -> str:
-    return SEP.join("" if p is None else str(p) for p in parts)
+def month_of(field: str, months: list[dt.date]):
+    """The yyyymm of the month (among `months`, a run of months) a datetime falls in, as nested
+    CASE expressions halving the months on bounds computed here in the current time zone: a few
+    comparisons per row, no per-row function call, the same on SQLite and PostgreSQL. A moment
+    before the first month counts in the first, after the last in the last: callers filter."""
 
-
-def count_cells(case_q: Q, months: list[dt.date], *, ended_q: Q | None = None) -> dict:
-    """{(node, yyyymm, kind, key): [n, x, y, z, a, b]} for the submitted cases matching `case_q`
-    (submitted within `months`, a run of months), for every organisation above or at their
-    owner; with `ended_q`, also the "ended" cells of the cases matching it that ended within
-    `months`."""
-    yms = [_ym(m) for m in months]
-    cells: dict = defaultdict(lambda: [0, 0, 0, 0, Decimal(0), Decimal(0)])
-    if not months:
-        return cells
-    lo, hi = _bound(months[0]), _bound(_next(months[-1]))
-
-    def qs(model, prefix=""):
-        p = prefix
-        return (
-            model.objects.filter(
-                **{f"{p}submitted_at__isnull": False, f"{p}submitted_at__gte": lo},
-                **{f"{p}submitted_at__lt": hi},
-            )
-            .filter(_prefixed(case_q, p))
-            .annotate(
-                node=F(f"{p}owning_org_id"),
-                m=month_index(f"{p}submitted_at", months),
-            )
+    def pick(lo: int, hi: int):
+        if hi - lo == 1:
+            return Value(_ym(months[lo]))
+        mid = (lo + hi) // 2
+        return CaseWhen(
+            When(**{f"{field}__lt": _bound(months[mid])}, then=pick(lo, mid)),
+            default=pick(mid, hi),
+            output_field=IntegerField(),
         )
 
-    # Counted per owning organisation (one row per case in the database), then added to every
-    # organisation above it here.
-    above = _ancestor_map()
-
-    def put(row, kind, key, **values):
-        ym = yms[row["m"]]
-        for node in above.get(row["node"], (row["node"],)):
-            cell = cells[(node, ym, kind, key)]
-            for i, name in enumerate(("n", "x", "y", "z", "a", "b")):
-                if name in values and values[name] is not None:
-                    cell[i] += values[name]
-
-    is_closed = Q(state=CaseState.CLOSED)
-    for row in (
-        qs(Case)
-        .values("node", "m", "state", "channel")
-        .annotate(
-            n=Count("id"),
-            collective=Count("id", filter=Q(claimant_count__gt=1)),
-            large=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
-            workers=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
-        )
-    ):
-        put(
-            row,
-            "cube",
-            _key(row["state"], row["channel"]),
-            n=row["n"],
-            x=row["collective"],
-            y=row["large"],
-            z=row["workers"],
-        )
-    for row in (
-        qs(Case)
-        .values(
-            "node",
-            "m",
-            "primary_employer__district",
-            "primary_employer__industrial_chain",
-            "outcome",
-        )
-        .annotate(
-            n=Count("id"),
-            closed=Count("id", filter=is_closed),
-            awarded=Sum("amount_awarded", filter=is_closed),
-            recovered=Sum("amount_recovered", filter=is_closed),
-        )
-    ):
-        put(
-            row,
-            "place",
-            _key(
-                row["primary_employer__district"] or "",
-                row["primary_employer__industrial_chain"] or "",
-                row["outcome"] or "",
-            ),
-            n=row["n"],
-            x=row["closed"],
-            a=row["awarded"],
-            b=row["recovered"],
-        )
-    through = Case.categories.through
-    for row in qs(through, "case__").values("node", "m", "category_id").annotate(n=Count("id")):
-        put(row, "category", _key(row["category_id"]), n=row["n"])
-    for row in (
-        qs(Case)
-        .annotate(first_at=first_response_at())
-        .filter(first_at__isnull=False)
-        .values("node", "m", h=HoursBetween(F("first_at"), F("submitted_at")))
-        .annotate(n=Count("id"))
-    ):
-        put(row, "first", _key(row["h"]), n=row["n"])
-    for row in (
-        qs(Case)
-        .filter(state=CaseState.CLOSED, closed_at__isnull=False)
-        .values("node", "m", h=HoursBetween(F("closed_at"), F("submitted_at")))
-        .annotate(n=Count("id"))
-    ):
-        put(row, "resolution", _key(row["h"]), n=row["n"])
-    for row in (
-        qs(Referral, "case__")
-        .filter(sent_at__isnull=False)
-        .values("node", "m", "state", h=HoursBetween(F("responded_at"), F("sent_at")))
-        .annotate(n=Count("id"))
-    ):
-        put(row, "referral", _key(row["state"], row["h"]), n=row["n"])
-    for row in (
-        qs(CaseDeadline, "case__")
-        .filter(met_at__isnull=False)
-        .annotate(met_day=TruncDate("met_at"))
-        .values("node", "m", "rule_id")
-        .annotate(
-            met=Count("id", filter=Q(met_day__lte=F("due_date"))),
-            late=Count("id", filter=Q(met_day__gt=F("due_date"))),
-        )
-    ):
-        put(row, "deadline", _key(row["rule_id"]), x=row["met"], y=row["late"])
-    for row in (
-        qs(CaseDeadline, "case__")
-        .filter(met_at__isnull=True, case__state__in=CaseState.open())
-        .values("node", "m", "rule_id", "due_date")
-        .annotate(n=Count("id"))
-    ):
-        put(row, "dl_open", _key(row["rule_id"], row["due_date"].isoformat()), n=row["n"])
-    for row in (
-        qs(Claim, "case__")
-        .filter(case__state=CaseState.CLOSED)
-        .values("node", "m", "case__primary_employer__industrial_chain")
-        .annotate(s=Sum("amount"))
-    ):
-        put(row, "claimed", _key(row["case__primary_employer__industrial_chain"] or ""), a=row["s"])
-    if ended_q is not None:
-        for row in (
-            Case.objects.filter(
-                ended_q,
-                submitted_at__isnull=False,
-                state__in=CaseState.ended(),
-                closed_at__gte=lo,
-                closed_at__lt=hi,
-            )
-            .annotate(
-                node=F("owning_org_id"),
-                m=month_index("closed_at", months),
-            )
-            .values("node", "m")
-            .annotate(n=Count("id"))
-        ):
-            put(row, "ended", "", n=row["n"])
-    return cells
+    return pick(0, len(months))
 
 
 def _prefixed(q: Q, prefix: str) -> Q:
@@ -290,19 +174,217 @@ def _prefixed(q: Q, prefix: str) -> Q:
     return out
 
 
-def _cell_rows(cells: dict, wanted=None) -> list[tuple]:
-    rows = []
-    for (node, ym, kind, key), (n, x, y, z, a, b) in cells.items():
-        if wanted is not None and (node, ym, kind == "ended") not in wanted:
-            continue
-        if n or x or y or z or a or b:
-            rows.append((node, ym, kind, key, n, x, y, z, a, b))
-    return rows
+def _sep_sql() -> str:
+    return "chr(31)" if connection.vendor == "postgresql" else "char(31)"
+
+
+def _own_selects(case_q: Q, months: list[dt.date], *, ended_q: Q | None, bulk: bool) -> list:
+    """SELECTs (sql, params) of the own cells — one row (node, month, kind, key, n, x, y, z, a,
+    b) per owning organisation, month and key — of the submitted cases matching `case_q`
+    (submitted within `months`, a run of months); with `ended_q`, also the "ended" cells of the
+    cases matching it that ended within `months`. `bulk` (a rebuild: every case) finds the first
+    responses with one GROUP BY over the audit events instead of one look-up per case."""
+    if not months:
+        return []
+    lo, hi = _bound(months[0]), _bound(_next(months[-1]))
+
+    def qs(model, prefix="", *, field="submitted_at", q=case_q):
+        p = prefix
+        return (
+            model.objects.filter(
+                **{
+                    f"{p}submitted_at__isnull": False,
+                    f"{p}{field}__gte": lo,
+                    f"{p}{field}__lt": hi,
+                }
+            )
+            .filter(_prefixed(q, p))
+            .order_by()
+        )
+
+    def cells(kind, query, node, moment, keys, **sums):
+        """The grouped query, its key parts k0, k1… and sums named r_n, r_x…"""
+        values = {"r_node": F(node), "r_m": month_of(moment, months)}
+        values.update({f"k{i}": expr for i, expr in enumerate(keys)})
+        grouped = query.values(**values).annotate(**{f"r_{k}": v for k, v in sums.items()})
+        return kind, grouped, len(keys), set(sums)
+
+    is_closed = Q(state=CaseState.CLOSED)
+    through = Case.categories.through
+    if bulk:
+        firsts = (
+            AuditEvent.objects.filter(verb__in=FIRST_RESPONSE_VERBS, case_id__isnull=False)
+            .order_by()
+            .values("case_id")
+            .annotate(first=Min("id"))
+            .values("first")
+        )
+        first = cells(
+            "first",
+            qs(AuditEvent, "case__").filter(id__in=firsts),
+            "case__owning_org_id",
+            "case__submitted_at",
+            [HoursBetween(F("occurred_at"), F("case__submitted_at"))],
+            n=Count("id"),
+        )
+    else:
+        first = cells(
+            "first",
+            qs(Case).annotate(first_at=first_response_at()).filter(first_at__isnull=False),
+            "owning_org_id",
+            "submitted_at",
+            [HoursBetween(F("first_at"), F("submitted_at"))],
+            n=Count("id"),
+        )
+    parts = [
+        cells(
+            "cube",
+            qs(Case),
+            "owning_org_id",
+            "submitted_at",
+            [F("state"), F("channel")],
+            n=Count("id"),
+            x=Count("id", filter=Q(claimant_count__gt=1)),
+            y=Count("id", filter=Q(claimant_count__gte=COLLECTIVE_THRESHOLD)),
+            z=Sum("claimant_count", filter=Q(claimant_count__gt=1)),
+        ),
+        cells(
+            "place",
+            qs(Case),
+            "owning_org_id",
+            "submitted_at",
+            [
+                F("primary_employer__district"),
+                F("primary_employer__industrial_chain"),
+                F("outcome"),
+            ],
+            n=Count("id"),
+            x=Count("id", filter=is_closed),
+            a=Sum("amount_awarded", filter=is_closed),
+            b=Sum("amount_recovered", filter=is_closed),
+        ),
+        cells(
+            "category",
+            qs(through, "case__"),
+            "case__owning_org_id",
+            "case__submitted_at",
+            [F("category_id")],
+            n=Count("id"),
+        ),
+        first,
+        cells(
+            "resolution",
+            qs(Case).filter(state=CaseState.CLOSED, closed_at__isnull=False),
+            "owning_org_id",
+            "submitted_at",
+            [HoursBetween(F("closed_at"), F("submitted_at"))],
+            n=Count("id"),
+        ),
+        cells(
+            "referral",
+            qs(Referral, "case__").filter(sent_at__isnull=False),
+            "case__owning_org_id",
+            "case__submitted_at",
+            [F("state"), HoursBetween(F("responded_at"), F("sent_at"))],
+            n=Count("id"),
+        ),
+        cells(
+            "deadline",
+            qs(CaseDeadline, "case__")
+            .filter(met_at__isnull=False)
+            .annotate(met_day=TruncDate("met_at")),
+            "case__owning_org_id",
+            "case__submitted_at",
+            [F("rule_id")],
+            x=Count("id", filter=Q(met_day__lte=F("due_date"))),
+            y=Count("id", filter=Q(met_day__gt=F("due_date"))),
+        ),
+        cells(
+            "dl_open",
+            qs(CaseDeadline, "case__").filter(
+                met_at__isnull=True, case__state__in=CaseState.open()
+            ),
+            "case__owning_org_id",
+            "case__submitted_at",
+            [F("rule_id"), F("due_date")],
+            n=Count("id"),
+        ),
+        cells(
+            "claimed",
+            # For a few cases, the condition inside the sum: PostgreSQL would otherwise read
+            # every closed case through the index on the state instead of the cases by id.
+            qs(Claim, "case__").filter(case__state=CaseState.CLOSED)
+            if bulk
+            else qs(Claim, "case__"),
+            "case__owning_org_id",
+            "case__submitted_at",
+            [F("case__primary_employer__industrial_chain")],
+            a=Sum("amount") if bulk else Sum("amount", filter=Q(case__state=CaseState.CLOSED)),
+        ),
+    ]
+    if ended_q is not None:
+        parts.append(
+            cells(
+                "ended",
+                qs(Case, field="closed_at", q=ended_q).filter(state__in=CaseState.ended()),
+                "owning_org_id",
+                "closed_at",
+                [],
+                n=Count("id"),
+            )
+        )
+    out = []
+    qn = connection.ops.quote_name
+    sep = _sep_sql()
+    for kind, grouped, n_keys, sums in parts:
+        inner, params = grouped.query.sql_with_params()
+        # The key: the parts as text, NULL as '' (as reports.rollup._key), joined by SEP; the
+        # outer GROUP BY adds up the groups a NULL and a '' made (the same key).
+        key = f" || {sep} || ".join(
+            f"COALESCE(CAST(s.{qn(f'k{i}')} AS TEXT), '')" for i in range(n_keys)
+        )
+        figures = [
+            f"COALESCE(SUM(s.{qn('r_' + name)}), 0)" if name in sums else "0"
+            for name in ("n", "x", "y", "z", "a", "b")
+        ]
+        sql = (
+            f"SELECT s.{qn('r_node')}, s.{qn('r_m')}, '{kind}', {key or "''"}, "  # noqa: S608 (kind and names from this module, values bound)
+            f"{', '.join(figures)} FROM ({inner}) s GROUP BY 1, 2, 4"
+        )
+        out.append((sql, list(params)))
+    return out
+
+
+CENT = Decimal("0.01")
+
+
+def _dec(value) -> Decimal:
+    """A sum as the database gave it (SQLite: a float or an int) as an exact Decimal of cents."""
+    if value is None:
+        return Decimal(0)
+    if not isinstance(value, Decimal):
+        value = Decimal(repr(value))
+    return value.quantize(CENT)
+
+
+def _fetch(selects: list) -> dict:
+    """{(node, yyyymm, kind, key): [n, x, y, z, a, b]} of the rows of `selects`."""
+    found = {}
+    with connection.cursor() as cursor:
+        for sql, params in selects:
+            cursor.execute(sql, params)
+            for node, ym, kind, key, n, x, y, z, a, b in cursor.fetchall():
+                found[(node, ym, kind, key)] = [int(n), int(x), int(y), int(z), _dec(a), _dec(b)]
+    return found
+
+
+def _nonzero(figures) -> bool:
+    n, x, y, z, a, b = figures
+    return bool(n or x or y or z or a or b)
 
 
 def _insert(model, columns: list[str], rows) -> None:
-    """Plain INSERTs in batches (bulk_create builds a model object per row: ten times slower
-    for the millions of cells of a rebuild)."""
+    """Plain INSERTs in batches (bulk_create builds a model object per row)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 (names from the model, values bound)
@@ -313,6 +395,16 @@ def _insert(model, columns: list[str], rows) -> None:
 
 
 CELL_COLUMNS = ["node_id", "month", "kind", "key", "n", "x", "y", "z", "a", "b"]
+FIGURES = CELL_COLUMNS[4:]
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _zero_sql() -> str:
+    """Cells holding nothing (SQLite keeps the sums as floats: a difference may leave a crumb)."""
+    return "n = 0 AND x = 0 AND y = 0 AND z = 0 AND ABS(a) < 0.005 AND ABS(b) < 0.005"
 
 
 # --- rebuilding and refreshing ----------------------------------------------------------------
@@ -341,50 +433,104 @@ def _ancestors() -> list[ReportOrgAncestor]:
     return rows
 
 
-def _ancestor_map() -> dict[int, list[int]]:
-    above = defaultdict(list)
-    for org, ancestor in ReportOrgAncestor.objects.values_list("org_id", "ancestor_id"):
-        above[org].append(ancestor)
-    return above
-
-
 def _dirty_seq() -> int:
     return int(cache.get(DIRTY_SEQ.format(db=_db()), 0) or 0)
 
 
+def _below(mark: int) -> int:
+    """How many audit events there are among the `WINDOW` ids up to `mark`: more than when the
+    rollup saw that mark means an event committed late below it (PostgreSQL)."""
+    return AuditEvent.objects.filter(id__gt=mark - WINDOW, id__lte=mark).count()
+
+
 def _audit_state() -> tuple[int, int]:
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    window = AuditEvent.objects.filter(id__gt=last - WINDOW, id__lte=last).count()
-    return last, window
+    return last, _below(last)
+
+
+def _empty(cursor, *models) -> None:
+    for model in models:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {_table(model)}")
+        else:
+            cursor.execute(f"DELETE FROM {_table(model)}")  # noqa: S608 (a model's table)
+
+
+def _index_sql(*models) -> tuple[list[str], list[str]]:
+    """(DROP, CREATE) statements of the secondary indexes of `models`: a rebuild writes millions
+    of rows without them and builds each once, sorted, at the end (far cheaper than keeping
+    them row by row)."""
+    editor = connection.schema_editor()
+    editor.deferred_sql = []  # set by entering it, which SQLite refuses inside a transaction
+    drops, creates = [], []
+    for model in models:
+        for item in [*model._meta.indexes, *model._meta.constraints]:
+            drops.append(str(item.remove_sql(model, editor)))
+            creates.append(str(item.create_sql(model, editor)))
+    return drops, creates
+
+
+def _inner_sql() -> str:
+    """The organisations with others below them: those that have subtree cells."""
+    t = _table(ReportOrgAncestor)
+    return f"SELECT ancestor_id FROM {t} WHERE org_id <> ancestor_id"  # noqa: S608
 
 
 def reports_rollup_rebuild() -> dict:
-    """Count every cell afresh from the cases, in bulk (GROUP BY per kind over all cases)."""
+    """Count every cell afresh from the cases, in the database: one INSERT … SELECT … GROUP BY
+    per kind of the own cells, then one of the subtree cells from them through the ancestors,
+    of the memberships and of the employers' totals; nothing goes through Python."""
     with transaction.atomic():
         ReportRollupState.objects.all().delete()
         state = ReportRollupState.objects.create()  # takes the write lock first
         seq = _dirty_seq()
         mark, window = _audit_state()
-        ReportOrgAncestor.objects.all().delete()
+        drops, creates = _index_sql(ReportCell, ReportEmployerTotal, ReportMembership)
+        with connection.cursor() as cursor:
+            for sql in drops:
+                cursor.execute(sql)
+            _empty(cursor, ReportOrgAncestor, ReportCell, ReportEmployerTotal, ReportMembership)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The GROUP BYs of millions of rows hash in memory instead of spilling to disk.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         ReportOrgAncestor.objects.bulk_create(_ancestors(), batch_size=2000)
-        ReportCell.objects.all().delete()
-        ReportEmployerTotal.objects.all().delete()
-        ReportMembership.objects.all().delete()
         span = Case.objects.filter(submitted_at__isnull=False).aggregate(
-            first=Min("submitted_at"), last=Max("submitted_at"), closed=Max("closed_at")
+            first=Min("submitted_at"),
+            last=Max("submitted_at"),
+            closed=Max("closed_at"),
+            closed_first=Min("closed_at"),
         )
         cells_written = 0
         if span["first"] is not None:
-            last = max(
-                timezone.localtime(m).date()
-                for m in (span["last"], span["closed"] or span["last"], timezone.now())
-            )
-            months = _months_between(timezone.localtime(span["first"]).date(), last)
-            rows = _cell_rows(count_cells(Q(), months, ended_q=Q()))
-            _insert(ReportCell, CELL_COLUMNS, rows)
-            cells_written = len(rows)
-            _write_memberships(Case.objects.filter(submitted_at__isnull=False))
+            moments = [span["first"], span["last"], timezone.now()]
+            moments += [m for m in (span["closed"], span["closed_first"]) if m is not None]
+            local = [timezone.localtime(m).date() for m in moments]
+            months = _months_between(min(local), max(local))
+            table = _table(ReportCell)
+            names = ", ".join([*CELL_COLUMNS, "own"])
+            with connection.cursor() as cursor:
+                for sql, params in _own_selects(Q(), months, ended_q=Q(), bulk=True):
+                    cursor.execute(
+                        f"INSERT INTO {table} ({names}) SELECT q.*, %s FROM ({sql}) q",  # noqa: S608 (the model's table, values bound)
+                        [True, *params],
+                    )
+                cursor.execute(f"DELETE FROM {table} WHERE {_zero_sql()}")  # noqa: S608
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) "  # noqa: S608 (tables of the models)
+                    f"SELECT t.ancestor_id, o.month, o.kind, o.key, SUM(o.n), SUM(o.x), "
+                    f"SUM(o.y), SUM(o.z), SUM(o.a), SUM(o.b), %s FROM {table} o "
+                    f"JOIN {_table(ReportOrgAncestor)} t ON t.org_id = o.node_id "
+                    f"WHERE o.own = %s AND t.ancestor_id IN ({_inner_sql()}) "
+                    f"GROUP BY t.ancestor_id, o.month, o.kind, o.key",
+                    [False, True],
+                )
+            cells_written = ReportCell.objects.count()
+            _write_memberships(Case.objects.filter(submitted_at__isnull=False), months)
             _write_employer_totals(Q())
+        with connection.cursor() as cursor:
+            for sql in creates:
+                cursor.execute(sql)
         state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
         state.max_submitted, state.max_closed = span["last"], span["closed"]
         state.org_signature = _org_signature()
@@ -394,21 +540,31 @@ def reports_rollup_rebuild() -> dict:
 
 
 def _write_employer_totals(case_q: Q, nodes=None) -> None:
-    above = _ancestor_map()
-    totals: dict = defaultdict(int)
-    for org, employer, n in (
+    """The employers' totals under every organisation above the owners of the cases matching
+    `case_q` (only those of `nodes`, when given), in one INSERT … SELECT."""
+    inner, params = (
         Case.objects.filter(case_q, submitted_at__isnull=False, primary_employer__isnull=False)
-        .values_list("owning_org_id", "primary_employer_id")
-        .annotate(n=Count("id"))
-    ):
-        for node in above.get(org, (org,)):
-            if nodes is None or node in nodes:
-                totals[(node, employer)] += n
-    _insert(
-        ReportEmployerTotal,
-        ["node_id", "employer_id", "n"],
-        ((node, employer, n) for (node, employer), n in totals.items()),
+        .order_by()
+        .values(r_org=F("owning_org_id"), r_emp=F("primary_employer_id"))
+        .annotate(r_n=Count("id"))
+        .query.sql_with_params()
     )
+    params = list(params)
+    where = ""
+    if nodes is not None:
+        nodes = sorted(nodes)
+        if not nodes:
+            return
+        where = f"WHERE t.ancestor_id IN ({', '.join(['%s'] * len(nodes))})"
+        params += nodes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(ReportEmployerTotal)} (node_id, employer_id, n) "  # noqa: S608
+            f"SELECT t.ancestor_id, s.r_emp, SUM(s.r_n) FROM ({inner}) s "
+            f"JOIN {_table(ReportOrgAncestor)} t ON t.org_id = s.r_org {where} "
+            f"GROUP BY t.ancestor_id, s.r_emp",
+            params,
+        )
 
 
 def _membership_of(pk, org_id, employer_id, submitted_at, closed_at, state) -> ReportMembership:
@@ -422,7 +578,38 @@ def _membership_of(pk, org_id, employer_id, submitted_at, closed_at, state) -> R
     )
 
 
-def _write_memberships(cases) -> list[ReportMembership]:
+def _write_memberships(cases, months: list[dt.date] | None = None) -> list[ReportMembership]:
+    """Record which cells `cases` are in. With `months` (a rebuild: the run of months every
+    moment falls in), in one INSERT … SELECT computing the months in the database, returning
+    nothing; else through Python, returning the rows."""
+    columns = ["case_id", "org_id", "employer_id", "month", "ended_month"]
+    if months is not None:
+        inner, params = (
+            cases.order_by()
+            .values(
+                r_case=F("id"),
+                r_org=F("owning_org_id"),
+                r_emp=F("primary_employer_id"),
+                r_m=month_of("submitted_at", months),
+                r_e=CaseWhen(
+                    When(
+                        state__in=CaseState.ended(),
+                        closed_at__isnull=False,
+                        then=month_of("closed_at", months),
+                    ),
+                    default=None,
+                    output_field=IntegerField(),
+                ),
+            )
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_table(ReportMembership)} ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT s.r_case, s.r_org, s.r_emp, s.r_m, s.r_e FROM ({inner}) s",
+                params,
+            )
+        return []
     rows = [
         _membership_of(*values)
         for values in cases.values_list(
@@ -431,16 +618,16 @@ def _write_memberships(cases) -> list[ReportMembership]:
     ]
     _insert(
         ReportMembership,
-        ["case_id", "org_id", "employer_id", "month", "ended_month"],
+        columns,
         ((m.case_id, m.org_id, m.employer_id, m.month, m.ended_month) for m in rows),
     )
     return rows
 
 
-def _changed_cases(state: ReportRollupState, mark: int, window: int, seq: int) -> set | None:
+def _changed_cases(state: ReportRollupState, late: bool, seq: int) -> set | None:
     """The ids of the cases changed since the rollup last looked; None when it cannot tell."""
     since = state.audit_mark
-    if window != state.audit_window or mark < state.audit_mark:
+    if late:
         # An event committed late below the mark (PostgreSQL), or events gone: look again at
         # the whole window below the mark.
         since = state.audit_mark - WINDOW
@@ -473,41 +660,51 @@ def refresh() -> None:
     if state is None or state.org_signature != _org_signature():
         reports_rollup_rebuild()
         return
-    mark, window = _audit_state()
-    seq = _dirty_seq()
-    if (mark, window, seq) == (state.audit_mark, state.audit_window, state.dirty_seq):
+    if _look(state)[0]:
         return
     with transaction.atomic():
         # The write first: it takes the lock (SQLite's database lock, PostgreSQL's row lock),
         # so two refreshes never interleave; then read where the other one left it.
         ReportRollupState.objects.filter(pk=state.pk).update(dirty_seq=F("dirty_seq"))
         state = ReportRollupState.objects.get(pk=state.pk)
-        mark, window = _audit_state()
-        seq = _dirty_seq()
-        if (mark, window, seq) == (state.audit_mark, state.audit_window, state.dirty_seq):
+        unchanged, mark, below, seq = _look(state)
+        if unchanged:
             return
-        ids = _changed_cases(state, mark, window, seq)
+        late = mark < state.audit_mark or below != state.audit_window
+        ids = _changed_cases(state, late, seq)
         if ids is None or len(ids) > REFRESH_LIMIT:
             reports_rollup_rebuild()
             return
         _recount(ids, state)
-        state.audit_mark, state.audit_window, state.dirty_seq = mark, window, seq
+        state.audit_mark, state.audit_window, state.dirty_seq = mark, _below(mark), seq
         state.save()
 
 
+def _look(state: ReportRollupState) -> tuple[bool, int, int, int]:
+    """Whether nothing changed since the rollup's mark (no audit event after it, none late
+    below it, nothing in the dirty list); the highest audit id, the count below the mark and
+    the dirty list's length."""
+    mark = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    below, seq = _below(state.audit_mark), _dirty_seq()
+    unchanged = (mark, below, seq) == (state.audit_mark, state.audit_window, state.dirty_seq)
+    return unchanged, mark, below, seq
+
+
 def _recount(ids: set, state: ReportRollupState) -> None:
-    """Recount the cells the cases `ids` are in, or were in."""
+    """Bring the cells up to date with the cases `ids`: recount the own cells of the (owner,
+    month) pairs they are in or were in, and add the difference to the subtree cells of the
+    owner and every organisation above it."""
     if not ids:
         return
-    cohort_cells, ended_cells = set(), set()  # (org, yyyymm)
+    cohort_pairs, ended_pairs = set(), set()  # (org, yyyymm)
     employer_orgs = set()  # (org, employer)
     old = list(ReportMembership.objects.filter(case_id__in=ids))
     ReportMembership.objects.filter(case_id__in=ids).delete()
     new = _write_memberships(Case.objects.filter(pk__in=ids, submitted_at__isnull=False))
     for m in old + new:
-        cohort_cells.add((m.org_id, m.month))
+        cohort_pairs.add((m.org_id, m.month))
         if m.ended_month is not None:
-            ended_cells.add((m.org_id, m.ended_month))
+            ended_pairs.add((m.org_id, m.ended_month))
         if m.employer_id is not None:
             employer_orgs.add((m.org_id, m.employer_id))
     latest = Case.objects.filter(pk__in=ids).aggregate(s=Max("submitted_at"), c=Max("closed_at"))
@@ -515,17 +712,17 @@ def _recount(ids: set, state: ReportRollupState) -> None:
         if value is not None and (getattr(state, field) is None or value > getattr(state, field)):
             setattr(state, field, value)
     ancestors = defaultdict(set)
-    orgs = {org for org, _ym in cohort_cells | ended_cells | employer_orgs}
-    for org, anc in ReportOrgAncestor.objects.filter(org_id__in=orgs).values_list(
-        "org_id", "ancestor_id"
-    ):
-        ancestors[org].add(anc)
-    wanted = set()  # (node, yyyymm, is the ended kind)
-    for cells, is_ended in ((cohort_cells, False), (ended_cells, True)):
-        for org, ym in cells:
-            for node in ancestors[org] or {org}:
-                wanted.add((node, ym, is_ended))
-    # The employers' totals under every organisation above the cases' owners, before and after.
+    inner = set()  # the organisations with subtree cells: those with others below them
+    orgs = {org for org, _ym in cohort_pairs | ended_pairs | employer_orgs}
+    for org, anc in ReportOrgAncestor.objects.filter(
+        Q(org_id__in=orgs) | Q(ancestor_id__in=orgs)
+    ).values_list("org_id", "ancestor_id"):
+        if org in orgs:
+            ancestors[org].add(anc)
+        if org != anc:
+            inner.add(anc)
+    # The employers' totals under every organisation above the cases' owners, before and after:
+    # recounted from those employers' cases (a few per employer).
     employer_nodes = defaultdict(set)
     for org, employer in employer_orgs:
         employer_nodes[employer].update(ancestors[org] or {org})
@@ -535,41 +732,112 @@ def _recount(ids: set, state: ReportRollupState) -> None:
             employer_id__in=list(employer_nodes), node_id__in=nodes
         ).delete()
         _write_employer_totals(Q(primary_employer_id__in=list(employer_nodes)), nodes)
-    # Recount the wanted cells in one pass over the cases of their months under their nodes:
-    # as many queries whatever the number of changes.
-    if not wanted:
+    if not cohort_pairs and not ended_pairs:
         return
-    paths = dict(
-        Organisation.objects.filter(pk__in={n for n, _ym, _e in wanted}).values_list("pk", "path")
-    )
-    under = Q(pk__in=[])
-    for path in set(paths.values()):
-        under |= Q(owning_org__path__startswith=path)
-    cohort_months = sorted({ym for _n, ym, e in wanted if not e})
-    ended_months = sorted({ym for _n, ym, e in wanted if e})
+    fresh, stored = _own_now(cohort_pairs, ended_pairs)
+    # The difference, added to the owner's and every ancestor's subtree cells.
+    delta: dict = defaultdict(lambda: [0, 0, 0, 0, Decimal(0), Decimal(0)])
+    for cells, sign in ((fresh, 1), (stored, -1)):
+        for (org, ym, kind, key), figures in cells.items():
+            for node in ancestors[org] & inner:
+                cell = delta[(node, ym, kind, key)]
+                for i, v in enumerate(figures):
+                    cell[i] += sign * v
+    # The own cells that changed, replaced (most of a pair's cells did not change).
+    zero = [0, 0, 0, 0, Decimal(0), Decimal(0)]
+    own = [
+        (*k, *fresh.get(k, zero))
+        for k in fresh.keys() | stored.keys()
+        if fresh.get(k, zero) != stored.get(k, zero)
+    ]
+    subtree = [(*k, *v) for k, v in delta.items() if _nonzero(v)]
+    _upsert(subtree, own=False, add=True)
+    _upsert(own, own=True, add=False)
+    # Cells left holding nothing go.
+    nodes = sorted({r[0] for r in subtree + own})
+    months = sorted({r[1] for r in subtree + own})
+    if nodes:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {_table(ReportCell)} WHERE {_zero_sql()} "  # noqa: S608
+                f"AND node_id IN ({', '.join(['%s'] * len(nodes))}) "
+                f"AND month IN ({', '.join(['%s'] * len(months))})",
+                [*nodes, *months],
+            )
 
-    def within(field, yms):
-        q = Q(pk__in=[])
-        for ym in yms:
-            day = _month_start(ym)
-            q |= Q(**{f"{field}__gte": _bound(day), f"{field}__lt": _bound(_next(day))})
-        return q
 
-    all_months = cohort_months + ended_months
+def _pairs_q(cohort_pairs: set, ended_pairs: set) -> Q:
+    """The cells of these (org, yyyymm) pairs: every kind but "ended" of the cohort pairs, the
+    "ended" ones of the ended pairs."""
+    q = Q(pk__in=[])
+    for pairs, kind in ((cohort_pairs, ~Q(kind="ended")), (ended_pairs, Q(kind="ended"))):
+        by_month = defaultdict(set)
+        for org, ym in pairs:
+            by_month[ym].add(org)
+        for ym, orgs in by_month.items():
+            q |= kind & Q(month=ym, node_id__in=sorted(orgs))
+    return q
+
+
+def _own_now(cohort_pairs: set, ended_pairs: set) -> tuple[dict, dict]:
+    """The own cells of these pairs counted from the cases now, and as stored."""
+
+    def driven(member_field, pairs):
+        # The cases' ids, from the memberships (already brought up to date, and indexed by
+        # owner and month): every count below reads those cases and their rows by id instead
+        # of scanning a table. What a case says now decides where it is counted; the counts
+        # of pairs other than these are left out below.
+        by_month = defaultdict(set)
+        for org, ym in pairs:
+            by_month[ym].add(org)
+        members = Q(pk__in=[])
+        for ym, orgs in by_month.items():
+            members |= Q(**{member_field: ym}, org_id__in=sorted(orgs))
+        return Q(
+            pk__in=list(ReportMembership.objects.filter(members).values_list("case_id", flat=True))
+        )
+
+    all_months = [ym for _org, ym in cohort_pairs | ended_pairs]
     months = _months_between(_month_start(min(all_months)), _month_start(max(all_months)))
-    cells = count_cells(
-        under & within("submitted_at", cohort_months),
+    selects = _own_selects(
+        driven("month", cohort_pairs),
         months,
-        ended_q=under & within("closed_at", ended_months) if ended_months else None,
+        ended_q=driven("ended_month", ended_pairs) if ended_pairs else None,
+        bulk=False,
     )
-    stale = Q(pk__in=[])
-    for is_ended, yms in ((False, cohort_months), (True, ended_months)):
-        for ym in yms:
-            nodes = {n for n, m, e in wanted if m == ym and e == is_ended}
-            kind = Q(kind="ended") if is_ended else ~Q(kind="ended")
-            stale |= Q(kind, node_id__in=nodes, month=ym)
-    ReportCell.objects.filter(stale).delete()
-    _insert(ReportCell, CELL_COLUMNS, _cell_rows(cells, wanted))
+    fresh = {
+        (org, ym, kind, key): figures
+        for (org, ym, kind, key), figures in _fetch(selects).items()
+        if (org, ym) in (ended_pairs if kind == "ended" else cohort_pairs)
+    }
+    stored = {}
+    for row in ReportCell.objects.filter(_pairs_q(cohort_pairs, ended_pairs), own=True).values_list(
+        "node_id", "month", "kind", "key", *FIGURES
+    ):
+        stored[row[:4]] = [*row[4:8], _dec(row[8]), _dec(row[9])]
+    return fresh, stored
+
+
+def _upsert(rows: list[tuple], *, own: bool, add: bool) -> None:
+    """Write these figures to the cells — added to what they hold (`add`) or in place of it —
+    creating the missing ones: one upsert (ON CONFLICT, SQLite 3.24+ and PostgreSQL)."""
+    if not rows:
+        return
+    table = _table(ReportCell)
+    names = ", ".join(CELL_COLUMNS)
+    if add:
+        change = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in FIGURES)
+    else:
+        change = ", ".join(f"{c} = excluded.{c}" for c in FIGURES)
+    sql = (
+        f"INSERT INTO {table} ({names}, own) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(CELL_COLUMNS))}, %s) "
+        f"ON CONFLICT (node_id, month, kind, key, own) DO UPDATE SET {change}"
+    )
+    rows = [(*row, own) for row in rows]
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[i : i + 5000])
 
 
 # --- recording changes the audit chain does not show ------------------------------------------
@@ -690,7 +958,19 @@ class RollupSource:
         self.r = r
         self.nodes = nodes
         self.index = {_ym(m): i for i, m in enumerate(r.months)}
-        cells = ReportCell.objects.filter(node_id__in=nodes, month__in=list(self.index))
+        # An organisation with others below it has subtree cells; a leaf's own cells are its
+        # subtree's.
+        inner = set(
+            ReportOrgAncestor.objects.filter(ancestor_id__in=nodes)
+            .exclude(org_id=F("ancestor_id"))
+            .values_list("ancestor_id", flat=True)
+            .distinct()
+        )
+        leaves = [n for n in nodes if n not in inner]
+        cells = ReportCell.objects.filter(
+            Q(node_id__in=sorted(inner), own=False) | Q(node_id__in=leaves, own=True),
+            month__in=list(self.index),
+        )
         self.monthly = defaultdict(lambda: [0, 0, 0, 0])
         for kind, key, month, n, x, y, z in (
             cells.filter(kind__in=("cube", "ended"))

@@ -122,9 +122,9 @@ CEILINGS: dict[str, int | dict[str, int]] = {
     "my_data": 7,
     "erasure_queue": 5,
     "api_tokens": 6,
-    "reports:reports:dashboard": 34,  # the rollup refresh (reports/rollup.py)
-    "reports:reports:export_csv": 33,
-    "reports:reports:export_xlsx": 33,
+    "reports:reports:dashboard": 36,  # the rollup refresh (reports/rollup.py)
+    "reports:reports:export_csv": 35,
+    "reports:reports:export_xlsx": 35,
     "notifications:worker": 7,
     "my_data_export": {"default": 19, "postgresql": 20},
 }

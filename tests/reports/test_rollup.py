@@ -240,3 +240,178 @@ def test_direct_source_is_what_the_report_used_to_count(random_world):
     )
     source = DirectSource(r)
     assert sum(row["n"] for row in source.cube()) == r.cohort.count() > 200
+
+
+# --- the incremental refresh -------------------------------------------------------------------
+
+
+def _snapshot() -> dict:
+    """Everything the rollup holds, the sums as cents (SQLite keeps them as floats)."""
+    from decimal import Decimal
+
+    from reports.models import ReportEmployerTotal, ReportMembership
+
+    def cells(own):
+        out = {}
+        for node, month, kind, key, n, x, y, z, a, b in ReportCell.objects.filter(
+            own=own
+        ).values_list("node_id", "month", "kind", "key", "n", "x", "y", "z", "a", "b"):
+            cents = [Decimal(str(v)).quantize(Decimal("0.01")) for v in (a, b)]
+            figures = (n, x, y, z, *cents)
+            assert any(figures), (node, month, kind, key)  # no empty cell is kept
+            out[(node, month, kind, key)] = figures
+        return out
+
+    return {
+        "cells": cells(False),
+        "own": cells(True),
+        "employers": sorted(ReportEmployerTotal.objects.values_list("node_id", "employer_id", "n")),
+        "members": sorted(
+            ReportMembership.objects.values_list(
+                "case_id", "org_id", "employer_id", "month", "ended_month"
+            )
+        ),
+    }
+
+
+def _refresh_then_compare_with_rebuild():
+    from reports.models import ReportRollupState
+
+    built = ReportRollupState.objects.get().built_at
+    rollup.refresh()
+    assert ReportRollupState.objects.get().built_at == built  # refreshed, not rebuilt
+    refreshed = _snapshot()
+    rollup.reports_rollup_rebuild()
+    rebuilt = _snapshot()
+    assert refreshed["cells"] and refreshed["own"] and refreshed["members"]
+    for part in ("cells", "own", "employers", "members"):
+        assert refreshed[part] == rebuilt[part], part
+
+
+def _audited(case, verb="note_add"):
+    with simulated_time(timezone.now()):
+        audit_record(verb=verb, case=case, actor_kind="staff")
+
+
+def _change_new_filings(w, rng, cases, orgs):
+    employers = list(Employer.objects.all())
+    categories = list(Category.objects.filter(active=True).values_list("code", flat=True))
+    for _ in range(5):
+        case = _random_case(rng, orgs, employers, categories, w.centre)
+        _audited(case, "submit")
+
+
+def _change_transitions(w, rng, cases, orgs):
+    for case in rng.sample([c for c in cases if c.state == "submitted"], 5):
+        Case.objects.filter(pk=case.pk).update(state="under_review")
+        _audited(case, "accept_for_review")
+
+
+def _change_closing(w, rng, cases, orgs):
+    for case in rng.sample([c for c in cases if c.state == "under_review"], 5):
+        Case.objects.filter(pk=case.pk).update(
+            state="closed",
+            closed_at=case.submitted_at + dt.timedelta(hours=rng.randrange(1, 900)),
+            outcome=rng.choice(OutcomeCode.values),
+            amount_awarded=rng.randrange(0, 5000),
+            amount_recovered=rng.randrange(0, 5000),
+        )
+        _audited(case, "close")
+
+
+def _change_reopening(w, rng, cases, orgs):
+    for case in rng.sample([c for c in cases if c.state == "closed"], 5):
+        Case.objects.filter(pk=case.pk).update(state="under_review", closed_at=None, outcome="")
+        _audited(case, "reopen")
+
+
+def _change_transfer(w, rng, cases, orgs):
+    for case in rng.sample([c for c in cases if c.submitted_at is not None], 5):
+        others = [o for o in orgs if o.pk != case.owning_org_id]
+        Case.objects.filter(pk=case.pk).update(owning_org=rng.choice(others))
+        _audited(case, "transfer")
+
+
+def _change_categories(w, rng, cases, orgs):
+    for case in rng.sample([c for c in cases if c.submitted_at is not None], 5):
+        case.categories.set(Category.objects.order_by("?")[: rng.randint(0, 2)])
+
+
+def _change_employer(w, rng, cases, orgs):
+    employer = Employer.objects.get(
+        pk=Case.objects.filter(submitted_at__isnull=False, primary_employer__isnull=False)
+        .values_list("primary_employer_id", flat=True)
+        .first()
+    )
+    employer.district = "天宁区" if employer.district != "天宁区" else "新北区"
+    employer.industrial_chain = "textiles" if employer.industrial_chain != "textiles" else ""
+    employer.save()
+    # A grievance moved to another employer, saved without an audit event.
+    case = Case.objects.filter(submitted_at__isnull=False).exclude(primary_employer=employer)[0]
+    case.primary_employer = employer
+    case.save(update_fields=["primary_employer"])
+
+
+def _change_deleted(w, rng, cases, orgs):
+    ended = list(Case.objects.filter(state__in=("closed", "rejected", "withdrawn")))
+    for case in rng.sample(ended, 3):
+        case_purge(case=case, reason="retention")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _change_new_filings,
+        _change_transitions,
+        _change_closing,
+        _change_reopening,
+        _change_transfer,
+        _change_categories,
+        _change_employer,
+        _change_deleted,
+    ],
+)
+def test_a_refresh_leaves_what_a_rebuild_counts(random_world, change):
+    w, rng, cases, orgs = random_world
+    rollup.reports_rollup_rebuild()
+    before = _snapshot()
+    change(w, rng, cases, orgs)
+    _refresh_then_compare_with_rebuild()
+    assert _snapshot() != before  # the change reached the rollup
+
+
+def test_many_changes_in_turn_keep_the_rollup_exact(random_world):
+    w, rng, cases, orgs = random_world
+    rollup.reports_rollup_rebuild()
+    for change in (_change_new_filings, _change_transfer, _change_closing, _change_categories):
+        change(w, rng, cases, orgs)
+        rollup.refresh()
+    _change_reopening(w, rng, cases, orgs)
+    _refresh_then_compare_with_rebuild()
+    _assert_same(w, orgs)
+
+
+def _queries_of_one_change(w, rng, orgs) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rollup.reports_rollup_rebuild()
+    case = Case.objects.filter(state="submitted").order_by("pk").first()
+    Case.objects.filter(pk=case.pk).update(owning_org=orgs[(orgs.index(case.owning_org) + 1) % 4])
+    _audited(case, "transfer")
+    with CaptureQueriesContext(connection) as ctx:
+        rollup.refresh()
+    return len(ctx.captured_queries)
+
+
+def test_a_refresh_after_one_change_does_not_grow_with_the_cases(random_world):
+    w, rng, cases, orgs = random_world
+    small = _queries_of_one_change(w, rng, orgs)
+    employers = list(Employer.objects.all())
+    categories = list(Category.objects.filter(active=True).values_list("code", flat=True))
+    for _ in range(600):
+        _random_case(rng, orgs, employers, categories, w.centre)
+    large = _queries_of_one_change(w, rng, orgs)
+    assert Case.objects.count() >= 900
+    # The count measured on SQLite: as many with three times the cases.
+    assert small == large <= 35
