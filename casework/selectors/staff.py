@@ -180,8 +180,11 @@ def _narrowed(filters: QueueFilters) -> bool:
     return bool(filters.category or filters.assignee or filters.urgent or filters.q.strip())
 
 
-def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> QuerySet:
-    """`qs` (visible cases, or a part of them) narrowed by every filter but the state."""
+def _queue_base(
+    qs: QuerySet, user, filters: QueueFilters, today: date, *, many: bool = False
+) -> QuerySet:
+    """`qs` (visible cases, or a part of them) narrowed by every filter but the state; `many`:
+    the filters are known to leave many cases (see `case_search_q`)."""
     if filters.category:
         qs = qs.filter(
             Exists(
@@ -202,7 +205,7 @@ def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> Query
     if text:
         from .search import case_search_q  # the search index (reference, names, credit codes)
 
-        qs = qs.filter(case_search_q(text))
+        qs = qs.filter(case_search_q(text, many=many))
     return qs
 
 
@@ -335,7 +338,7 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
         # Many organisations with many cases: walk the date (or deadline) index in the page's
         # order and stop after a page, rather than sort every case of the subtree.
         org_part = _queue_base(
-            Case.objects.filter(scope.org_q(unindexed=True)), user, filters, today
+            Case.objects.filter(scope.org_q(unindexed=True)), user, filters, today, many=True
         )
     if org_part is None:
         listed = rows(granted_part)
@@ -346,7 +349,7 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
             rows(org_part, categories=False), rows(granted_part, categories=False), filters.sort
         )
     else:
-        listed = rows(_queue_base(visible_cases(user), user, filters, today))
+        listed = rows(_queue_base(visible_cases(user), user, filters, today, many=True))
     page = _page_of(listed, filters.page, total)
     cases = list(page.object_list)
     assignable = (
