@@ -181,10 +181,10 @@ def _narrowed(filters: QueueFilters) -> bool:
 
 
 def _queue_base(
-    qs: QuerySet, user, filters: QueueFilters, today: date, *, many: bool = False
+    qs: QuerySet, user, filters: QueueFilters, today: date, *, few: bool = False
 ) -> QuerySet:
-    """`qs` (visible cases, or a part of them) narrowed by every filter but the state; `many`:
-    the filters are known to leave many cases (see `case_search_q`)."""
+    """`qs` (visible cases, or a part of them) narrowed by every filter but the state; `few`:
+    the search is known to match few cases (see `case_search_q`)."""
     if filters.category:
         qs = qs.filter(
             Exists(
@@ -205,7 +205,7 @@ def _queue_base(
     if text:
         from .search import case_search_q  # the search index (reference, names, credit codes)
 
-        qs = qs.filter(case_search_q(text, many=many))
+        qs = qs.filter(case_search_q(text, few=few))
     return qs
 
 
@@ -324,6 +324,16 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     wanted = _states_of(filters.state)
     total = sum(by_state[s] for s in wanted)
     granted_total = sum(granted_counts[s] for s in wanted)
+    if filters.q.strip() and total <= WALK_ABOVE:
+        # A search counted to few cases: the page fetches them by primary key and sorts them
+        # (`case_search_q`), rather than walk the date index looking for them.
+        if org_part is not None:
+            org_part = _queue_base(
+                Case.objects.filter(scope.org_q()), user, filters, today, few=True
+            )
+        granted_part = _queue_base(
+            Case.objects.filter(scope.granted_q()), user, filters, today, few=True
+        )
 
     def rows(qs: QuerySet, *, categories: bool = True) -> QuerySet:
         qs = qs.filter(_state_q(filters.state)) if filters.state else qs
@@ -338,7 +348,7 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
         # Many organisations with many cases: walk the date (or deadline) index in the page's
         # order and stop after a page, rather than sort every case of the subtree.
         org_part = _queue_base(
-            Case.objects.filter(scope.org_q(unindexed=True)), user, filters, today, many=True
+            Case.objects.filter(scope.org_q(unindexed=True)), user, filters, today
         )
     if org_part is None:
         listed = rows(granted_part)
@@ -349,7 +359,8 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
             rows(org_part, categories=False), rows(granted_part, categories=False), filters.sort
         )
     else:
-        listed = rows(_queue_base(visible_cases(user), user, filters, today, many=True))
+        few = total <= WALK_ABOVE
+        listed = rows(_queue_base(visible_cases(user), user, filters, today, few=few))
     page = _page_of(listed, filters.page, total)
     cases = list(page.object_list)
     assignable = (

@@ -221,9 +221,9 @@ def test_a_long_firm_name_is_looked_up_by_its_trade_name_and_checked_whole(world
 
 
 def test_both_forms_of_the_filter_find_the_same_cases(world, cases, monkeypatch):
-    """The queue matches cases by primary key from the index's ids (on PostgreSQL), and with a
-    plain IN once it has counted many of them (so the database may walk the date index): the
-    city supervisor, who sees every case, gets the same answer either way."""
+    """The queue fetches a search's few matches by primary key (on PostgreSQL), and leaves the
+    database to choose with a plain IN when it has counted many of them: the city supervisor,
+    who sees every case, gets the same answer either way."""
     import casework.selectors.staff as staff
     from casework.models import Case
     from casework.selectors.search import case_search_q
@@ -240,15 +240,15 @@ def test_both_forms_of_the_filter_find_the_same_cases(world, cases, monkeypatch)
         "恒远碳纤维": {ming.reference, xinbei.reference},
     }
     for text, expected in texts.items():
-        for many in (False, True):
+        for few in (False, True):
             found = set(
-                Case.objects.filter(case_search_q(text, many=many)).values_list(
+                Case.objects.filter(case_search_q(text, few=few)).values_list(
                     "reference", flat=True
                 )
             )
-            assert found == expected, (text, many)
+            assert found == expected, (text, few)
         assert _refs(world.supervisor, text) == expected, text
-    # The queue takes the second form above WALK_ABOVE cases: the same rows.
+    # The queue takes the plain IN above WALK_ABOVE cases: the same rows.
     monkeypatch.setattr(staff, "WALK_ABOVE", 0)
     for text, expected in texts.items():
         assert _refs(world.supervisor, text) == expected, text
