@@ -181,8 +181,11 @@ def _narrowed(filters: QueueFilters) -> bool:
     return bool(filters.category or filters.assignee or filters.urgent or filters.q.strip())
 
 
-def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> QuerySet:
-    """`qs` (visible cases, or a part of them) narrowed by every filter but the state."""
+def _queue_base(
+    qs: QuerySet, user, filters: QueueFilters, today: date, *, few: bool = False
+) -> QuerySet:
+    """`qs` (visible cases, or a part of them) narrowed by every filter but the state; `few`:
+    the search is known to match few cases (see `case_search_q`)."""
     if filters.category:
         qs = qs.filter(
             Exists(
@@ -203,7 +206,7 @@ def _queue_base(qs: QuerySet, user, filters: QueueFilters, today: date) -> Query
     if text:
         from .search import case_search_q  # the search index (reference, names, credit codes)
 
-        qs = qs.filter(case_search_q(text))
+        qs = qs.filter(case_search_q(text, few=few))
     return qs
 
 
@@ -322,6 +325,16 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     wanted = _states_of(filters.state)
     total = sum(by_state[s] for s in wanted)
     granted_total = sum(granted_counts[s] for s in wanted)
+    if filters.q.strip() and total <= WALK_ABOVE:
+        # A search counted to few cases: the page fetches them by primary key and sorts them
+        # (`case_search_q`), rather than walk the date index looking for them.
+        if org_part is not None:
+            org_part = _queue_base(
+                Case.objects.filter(scope.org_q()), user, filters, today, few=True
+            )
+        granted_part = _queue_base(
+            Case.objects.filter(scope.granted_q()), user, filters, today, few=True
+        )
 
     def rows(qs: QuerySet, *, categories: bool = True) -> QuerySet:
         qs = qs.filter(_state_q(filters.state)) if filters.state else qs
@@ -347,7 +360,8 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
             rows(org_part, categories=False), rows(granted_part, categories=False), filters.sort
         )
     else:
-        listed = rows(_queue_base(visible_cases(user), user, filters, today))
+        few = total <= WALK_ABOVE
+        listed = rows(_queue_base(visible_cases(user), user, filters, today, few=few))
     page = _page_of(listed, filters.page, total)
     cases = list(page.object_list)
     assignable = (

@@ -218,3 +218,37 @@ def test_a_long_firm_name_is_looked_up_by_its_trade_name_and_checked_whole(world
     # The trade name matches, the rest of the query does not: not found.
     assert _refs(world.caseworker, "常州恒远纺织有限公司") == set()
     assert _refs(world.caseworker, "江苏纺织品有限公司") == set()
+
+
+def test_both_forms_of_the_filter_find_the_same_cases(world, cases, monkeypatch):
+    """The queue fetches a search's few matches by primary key (on PostgreSQL), and leaves the
+    database to choose with a plain IN when it has counted many of them: the city supervisor,
+    who sees every case, gets the same answer either way."""
+    import casework.selectors.staff as staff
+    from casework.models import Case
+    from casework.selectors.search import case_search_q
+
+    ming, fang, acme, xinbei = cases
+    texts = {
+        "王": set(),
+        "王芳": {fang.reference},
+        "小明": {ming.reference},
+        "赵六六": {xinbei.reference},
+        "zhang wei": {acme.reference},
+        ming.reference: {ming.reference},
+        IntakeDataFactory().credit_code[:8]: {ming.reference},
+        "恒远碳纤维": {ming.reference, xinbei.reference},
+    }
+    for text, expected in texts.items():
+        for few in (False, True):
+            found = set(
+                Case.objects.filter(case_search_q(text, few=few)).values_list(
+                    "reference", flat=True
+                )
+            )
+            assert found == expected, (text, few)
+        assert _refs(world.supervisor, text) == expected, text
+    # The queue takes the plain IN above WALK_ABOVE cases: the same rows.
+    monkeypatch.setattr(staff, "WALK_ABOVE", 0)
+    for text, expected in texts.items():
+        assert _refs(world.supervisor, text) == expected, text
