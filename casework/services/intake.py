@@ -36,7 +36,7 @@ from ..crypto import digests_equal, lookup_digest
 from ..errors import DomainError
 from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker
 from ..validators import is_valid_credit_code, is_valid_id_number
-from .search import case_search_add, case_search_add_reference
+from .search import case_search_add
 
 # Receipt codes: 16 characters from an alphabet without look-alikes (no I, L, O, U):
 # 32 symbols, 5 bits each, 80 bits in all (glossary §1.5, security.md E).
@@ -284,15 +284,20 @@ def _pending_reference() -> str:
     return f"~{secrets.token_hex(8)}"
 
 
-def _assign_reference(case: Case) -> str:
-    """Give a new case its reference as the filing's last write. Taking the serial locks the
-    year's counter row until the transaction ends, and every filing needs that row: taken
-    first, it would make concurrent filings wait for each other's whole transaction; taken
-    last, only for the commit. Serials stay without gaps (a filing that fails takes none)."""
+def _assign_reference(written: _Written) -> str:
+    """Give a new case its reference as the filing's last write, then index its terms (the
+    reference, the workers' and the employer's names, the credit code: one INSERT). Taking the
+    serial locks the year's counter row until the transaction ends, and every filing needs that
+    row: taken first, it would make concurrent filings wait for each other's whole transaction;
+    taken last, only for the commit. Serials stay without gaps (a filing that fails takes
+    none)."""
+    case = written.case
     reference = next_reference()
     Case.objects.filter(pk=case.pk).update(reference=reference)
     case.reference = reference
-    case_search_add_reference(case)
+    case_search_add(
+        case=case, workers=written.workers, employers=[written.employer], reference=reference
+    )
     return reference
 
 
@@ -324,6 +329,18 @@ def receipt_lookup(code: str) -> Case | None:
     return case
 
 
+@dataclass
+class _Written:
+    """A filing's rows as `_write_filing` wrote them."""
+
+    case: Case
+    receipt: str | None
+    workers: list[Worker]
+    employer: Employer
+    category_ids: frozenset[int]
+    consent_scopes: frozenset[str]
+
+
 def _employer_for(data: IntakeData) -> Employer:
     code = data.credit_code.strip().upper()
     if code:
@@ -349,9 +366,10 @@ def _write_filing(
     owning_org: Organisation,
     anonymous: bool,
     categories: dict[str, int],
-) -> tuple[Case, str | None]:
+) -> _Written:
     """The rows of a filing (worker, employer, case, parties, claims, consents), not yet
-    submitted and without its audit event: shared by `case_file` and `case_draft_create`."""
+    submitted, without its audit event, its reference or its search terms: shared by
+    `case_file` and `case_draft_create`."""
     worker = Worker.objects.create(
         user=filed_by,
         name=data.worker_name.strip(),
@@ -402,11 +420,6 @@ def _write_filing(
             CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name))
         )
     CaseParty.objects.bulk_create(parties)
-    case_search_add(
-        case=case,
-        workers=[p.worker for p in parties if p.worker is not None],
-        employers=[employer],
-    )
     Claim.objects.bulk_create(
         Claim(
             case=case,
@@ -436,7 +449,15 @@ def _write_filing(
             )
         )
     ConsentRecord.objects.bulk_create(consents)
-    return case, receipt
+    written = _Written(
+        case=case,
+        receipt=receipt,
+        workers=[p.worker for p in parties if p.worker is not None],
+        employer=employer,
+        category_ids=frozenset(categories.values()),
+        consent_scopes=frozenset(c.scope for c in consents),
+    )
+    return written
 
 
 @transaction.atomic
@@ -455,7 +476,8 @@ def case_file(
     intake for their union (who then files on the worker's behalf, with consent recorded on
     paper). No IP address or browser string is stored for anyone.
     """
-    from .transitions import case_submit  # the submit transition is the one in transitions.py
+    # the submit transition is the one in transitions.py
+    from .transitions import NewFiling, case_submit
 
     categories = _active_categories(data.category_codes)
     errors = intake_errors(data, categories=categories)
@@ -466,7 +488,7 @@ def case_file(
     if owning_org is None:
         owning_org = route_owning_org(data.district)
 
-    case, receipt = _write_filing(
+    written = _write_filing(
         data=data,
         filed_by=filed_by,
         staff=staff,
@@ -474,11 +496,12 @@ def case_file(
         anonymous=anonymous,
         categories=categories,
     )
+    case, receipt = written.case, written.receipt
 
     from ..permissions import ReceiptHolder
 
     actor = staff or filed_by or ReceiptHolder(case.pk)
-    audit_record(
+    filed = audit_record(
         verb="filed",
         actor=actor,
         actor_kind="staff" if staff else "worker",
@@ -491,9 +514,19 @@ def case_file(
         },
         worker_visible=True,
     )
-    case = case_submit(case=case, user=actor)
-    _assign_reference(case)
-    return case, receipt
+    # The case and its rows were written above, by this transaction: the submit neither locks
+    # nor reads them again (see transitions._transition).
+    written.case = case_submit(
+        case=case,
+        user=actor,
+        new_filing=NewFiling(
+            category_ids=written.category_ids,
+            consent_scopes=written.consent_scopes,
+            audit_head=filed.hash,
+        ),
+    )
+    _assign_reference(written)
+    return written.case, receipt
 
 
 @transaction.atomic
@@ -517,7 +550,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
         owning_org.path
     ):
         raise Forbidden()
-    case, _receipt = _write_filing(
+    written = _write_filing(
         data=data,
         filed_by=None,
         staff=staff,
@@ -525,6 +558,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
         anonymous=False,
         categories=categories,
     )
+    case = written.case
     audit_record(
         verb="draft_saved",
         actor=staff,
@@ -539,5 +573,5 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from .deadlines import case_deadlines_recompute  # filing is recomputed by case_submit
 
     case_deadlines_recompute(case)
-    _assign_reference(case)
+    _assign_reference(written)
     return case
