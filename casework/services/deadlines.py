@@ -261,7 +261,8 @@ def _recompute_rows(rows: list[dict], ctx: _Context, *, new: bool = False) -> di
     """Recompute the cases of these rows (`ROW_FIELDS` and the owning organisation's path);
     returns each one's nearest deadline, also written to the case where it changed. `new`: the
     cases were inserted by the still open transaction, which wrote no referral, deadline event,
-    proceedings or deadline of theirs: nothing to read."""
+    proceedings or deadline of theirs: nothing to read, and the caller writes the nearest
+    deadline with its own UPDATE of the case."""
     open_states = set(CaseState.open())
     open_ids = [r["id"] for r in rows if r["state"] in open_states]
     referrals, events, existing, proceedings = {}, {}, {}, {}
@@ -317,7 +318,7 @@ def _recompute_rows(rows: list[dict], ctx: _Context, *, new: bool = False) -> di
         for row in rows
         if row["next_deadline"] != nearest[row["id"]]
     ]
-    if changed:
+    if changed and not new:
         # Straight to the column: the case's version and updated_at stay as they are (the
         # nearest deadline is derived, not an edit). One statement, many parameter rows.
         table = connection.ops.quote_name(Case._meta.db_table)
@@ -363,7 +364,8 @@ def _upsert(rows: list[tuple], now) -> None:
 def case_deadlines_recompute(case: Case, *, new: bool = False) -> date | None:
     """Recompute one case's deadlines and its nearest deadline (also set on `case`). `new`:
     the case was inserted by the caller's still open transaction and `case` is the instance as
-    written (intake's submit): it is not read again and nothing else of it needs reading."""
+    written (intake's submit): it is not read again, nothing else of it needs reading, and the
+    nearest deadline is only set on `case`, for the caller's UPDATE of it to write."""
     if new:
         row = {name: getattr(case, name) for name in ROW_FIELDS}
         row["owning_org__path"] = case.owning_org.path

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from rights.local_copy import LocalCopy
 from rights.models import Category
+from rights.selectors import active_categories
 
 from ..audit import audit_record
 from ..choices import (
@@ -111,6 +113,38 @@ def _active_categories(codes) -> dict[str, int]:
     return dict(
         Category.objects.filter(code__in=codes, active=True).order_by().values_list("code", "pk")
     )
+
+
+def _known_categories(codes) -> dict[str, int]:
+    """The same from the process-local copy of the active categories (no query): the filing's
+    links are inserted only for categories still active in the database (`_link_categories`),
+    so a copy a moment out of date cannot let an inactive one through."""
+    wanted = set(codes)
+    return {c.code: c.pk for c in active_categories() if c.code in wanted}
+
+
+def _link_categories(case: Case, categories: dict[str, int]) -> None:
+    """Link a new case to these categories (it has no links yet), each only if the database
+    still holds it active under that code: one INSERT … SELECT. A category the process-local
+    copy still had but the database no longer has active refuses the filing as an unknown
+    category would (IntakeInvalid, and the transaction is rolled back)."""
+    if not categories:
+        return
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    links = quote(Case.categories.through._meta.db_table)
+    codes = sorted(categories)
+    sql = (
+        f"INSERT INTO {links} ({quote('case_id')}, {quote('category_id')}) "  # noqa: S608 - names from the models
+        f"SELECT %s, {quote('id')} FROM {quote(Category._meta.db_table)} "
+        f"WHERE {quote('active')} = %s AND {quote('code')} IN ({', '.join(['%s'] * len(codes))}) "
+        f"RETURNING {quote('category_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk, True, *codes])
+        linked = {row[0] for row in cursor.fetchall()}
+    if linked != set(categories.values()):
+        raise IntakeInvalid({"category_codes": [_("Please choose from the list.")]})
 
 
 def intake_errors(
@@ -227,28 +261,47 @@ def intake_errors(
     return errors
 
 
-def route_owning_org(district: str) -> Organisation:
-    """The union that receives a worker's filing: the district union of the employer's district,
-    otherwise the city federation at the top of the tree."""
-    district = (district or "").strip()
-    if district:
-        for org in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION).order_by(
-            "path"
-        ):
-            if (
-                district in org.region
-                or district in org.name_zh
-                or district.lower() in org.name_en.lower()
-            ):
-                return org
+def _build_routing() -> tuple[list, list[tuple], tuple | None]:
+    """The organisations filings are routed to, as rows: the district unions in tree order and
+    the city federation at the top."""
+    names = [f.attname for f in Organisation._meta.concrete_fields]
+    districts = list(
+        Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION)
+        .order_by("path")
+        .values_list(*names)
+    )
     root = (
         Organisation.objects.filter(kind=OrganisationKind.CITY_FEDERATION, parent=None)
         .order_by("pk")
+        .values_list(*names)
         .first()
     )
+    return names, districts, root
+
+
+# Every filing is routed: a process-local copy of the rows, rebuilt after an edit.
+_routing = LocalCopy("casework:routing-version", _build_routing)
+_routing.invalidate_on_change(Organisation, "casework_routing_organisation")
+
+
+def route_owning_org(district: str) -> Organisation:
+    """The union that receives a worker's filing: the district union of the employer's district,
+    otherwise the city federation at the top of the tree. (A new instance from the
+    process-local copy of the routing rows.)"""
+    names, districts, root = _routing.get()
+    district = (district or "").strip()
+    if district:
+        region, name_zh, name_en = (names.index(n) for n in ("region", "name_zh", "name_en"))
+        for row in districts:
+            if (
+                district in row[region]
+                or district in row[name_zh]
+                or district.lower() in row[name_en].lower()
+            ):
+                return Organisation.from_db("default", names, row)
     if root is None:
         raise DomainError(_("No union is configured to receive grievances yet."))
-    return root
+    return Organisation.from_db("default", names, root)
 
 
 def next_reference(*, year: int | None = None) -> str:
@@ -284,21 +337,28 @@ def _pending_reference() -> str:
     return f"~{secrets.token_hex(8)}"
 
 
-def _assign_reference(written: _Written) -> str:
-    """Give a new case its reference as the filing's last write, then index its terms (the
+def _assign_reference(written: _Written, *, save: bool = True) -> str:
+    """Give a new case its reference among the filing's last writes, then index its terms (the
     reference, the workers' and the employer's names, the credit code: one INSERT). Taking the
     serial locks the year's counter row until the transaction ends, and every filing needs that
     row: taken first, it would make concurrent filings wait for each other's whole transaction;
-    taken last, only for the commit. Serials stay without gaps (a filing that fails takes
-    none)."""
+    taken last, only for the few statements before the commit. Serials stay without gaps (a
+    filing that fails takes none). `save=False`: only set on the case, whose UPDATE follows
+    (the submit's, see `case_file`); the terms are then written by `_index_terms`."""
     case = written.case
     reference = next_reference()
-    Case.objects.filter(pk=case.pk).update(reference=reference)
     case.reference = reference
-    case_search_add(
-        case=case, workers=written.workers, employers=[written.employer], reference=reference
-    )
+    if save:
+        Case.objects.filter(pk=case.pk).update(reference=reference)
+        _index_terms(written)
     return reference
+
+
+def _index_terms(written: _Written) -> None:
+    case = written.case
+    case_search_add(
+        case=case, workers=written.workers, employers=[written.employer], reference=case.reference
+    )
 
 
 def new_receipt_code() -> str:
@@ -404,10 +464,7 @@ def _write_filing(
         receipt_digest=receipt_digest(receipt) if receipt else None,
     )
     # A new case has no categories yet: the links are inserted, not compared with any.
-    Case.categories.through.objects.bulk_create(
-        Case.categories.through(case_id=case.pk, category_id=pk)
-        for pk in sorted(set(categories.values()))
-    )
+    _link_categories(case, categories)
     # Its audit chain is new too, and no other transaction can see the case before this one
     # commits: the first event needs neither the chain's lock nor a read of its head.
     case._audit_chain_is_new = True
@@ -479,7 +536,7 @@ def case_file(
     # the submit transition is the one in transitions.py
     from .transitions import NewFiling, case_submit
 
-    categories = _active_categories(data.category_codes)
+    categories = _known_categories(data.category_codes)
     errors = intake_errors(data, categories=categories)
     if errors:
         raise IntakeInvalid(errors)
@@ -515,7 +572,8 @@ def case_file(
         worker_visible=True,
     )
     # The case and its rows were written above, by this transaction: the submit neither locks
-    # nor reads them again (see transitions._transition).
+    # nor reads them again (see transitions._transition), and its UPDATE of the case carries
+    # the reference, whose serial is taken just before it.
     written.case = case_submit(
         case=case,
         user=actor,
@@ -523,9 +581,10 @@ def case_file(
             category_ids=written.category_ids,
             consent_scopes=written.consent_scopes,
             audit_head=filed.hash,
+            before_save=lambda _case: _assign_reference(written, save=False),
         ),
     )
-    _assign_reference(written)
+    _index_terms(written)
     return written.case, receipt
 
 
@@ -538,7 +597,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from ..errors import Forbidden
     from ..permissions import principal_for
 
-    categories = _active_categories(data.category_codes)
+    categories = _known_categories(data.category_codes)
     errors = intake_errors(data, categories=categories)
     errors.pop("consent_union_handling", None)
     if errors:

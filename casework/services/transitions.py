@@ -99,9 +99,10 @@ def _transition(
 
     `new_filing`: the case was inserted by the caller's still open transaction and `case` is
     that instance as written (intake). Nobody else can see the row before the commit, so it is
-    neither locked nor read again, only the changed columns are written, the audit event
-    follows the head the caller wrote, and no savepoints are taken (an error aborts the whole
-    filing). The checks are the same."""
+    neither locked nor read again, its deadlines are computed before the one UPDATE of the
+    changed columns (the nearest deadline among them, and whatever `new_filing.before_save`
+    sets just before it), the audit event follows the head the caller wrote, and no savepoints
+    are taken (an error aborts the whole filing). The checks are the same."""
     from ..tasks import case_event_notify
 
     with transaction.atomic(savepoint=new_filing is None):
@@ -133,6 +134,11 @@ def _transition(
         if new_filing is None:
             locked.save()
         else:
+            # Its deadlines first, from the case in hand: the nearest one goes out with the
+            # same UPDATE as the transition's columns.
+            case_deadlines_recompute(locked, new=True)
+            if new_filing.before_save is not None:
+                new_filing.before_save(locked)
             after_values = _column_values(locked)
             changed = [name for name, value in after_values.items() if before[name] != value]
             locked.save(update_fields=[*changed, "updated_at"])
@@ -147,8 +153,8 @@ def _transition(
             chain_head=new_filing.audit_head if new_filing is not None else None,
         )
         transaction.on_commit(partial(case_event_notify.enqueue, event.pk))
-        # every transition: dates, referral, open or closed
-        case_deadlines_recompute(locked, new=new_filing is not None)
+        if new_filing is None:
+            case_deadlines_recompute(locked)  # every transition: dates, referral, open or closed
     return locked
 
 
@@ -159,6 +165,8 @@ class NewFiling:
     category_ids: frozenset[int]
     consent_scopes: frozenset[str]
     audit_head: str  # the hash of the case's last audit event ("filed")
+    # Called with the case just before its UPDATE (intake takes the reference's serial there).
+    before_save: Callable[[Case], None] | None = None
 
 
 def _column_values(case: Case) -> dict:
