@@ -472,10 +472,9 @@ def _write_filing(
         CaseParty(case=case, role=PartyRole.CLAIMANT, worker=worker),
         CaseParty(case=case, role=PartyRole.RESPONDENT, employer=employer),
     ]
-    for name in co_claimants:
-        parties.append(
-            CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name))
-        )
+    # The co-workers named with the filing: one INSERT however many.
+    for co_worker in Worker.objects.bulk_create([Worker(name=name) for name in co_claimants]):
+        parties.append(CaseParty(case=case, role=PartyRole.CLAIMANT, worker=co_worker))
     CaseParty.objects.bulk_create(parties)
     Claim.objects.bulk_create(
         Claim(
