@@ -261,6 +261,9 @@ def clone_sessions_child(count: int) -> None:
         mine["nonce"] = secrets.token_urlsafe(16)
         mine["data"]["about"]["worker_name"] = [f"压测工人{i}"]
         mine["data"]["about"]["phone"] = [f"139{i:08d}"]
+        about = mine.get("clean", {}).get("about")
+        if about is not None:  # what the step's form made of it, kept with the step
+            about.update(worker_name=f"压测工人{i}", phone=f"139{i:08d}")
         store = SessionStore()
         key = store._get_new_session_key()  # noqa: SLF001 - a fresh unused key, as create() does
         data = {**template, SESSION_INTAKE: encrypt(json.dumps(mine, ensure_ascii=False))}

@@ -26,8 +26,13 @@ def audit_record(
     case=None,
     payload: dict | None = None,
     worker_visible: bool = False,
+    chain_head: str | None = None,
 ) -> AuditEvent:
-    """Append one event to its chain. Must run inside the caller's transaction."""
+    """Append one event to its chain. Must run inside the caller's transaction.
+
+    `chain_head`: the hash of the chain's last event, given by a caller whose own transaction
+    inserted the case and wrote that event (intake): no other transaction can write to the
+    chain of a case it cannot see, so the head needs neither the lock nor a read."""
     assert transaction.get_connection().in_atomic_block, (
         "audit events are written inside a transaction"
     )
@@ -38,6 +43,9 @@ def audit_record(
         # since a writer needs the case row, which nobody else can read until then. So no lock
         # and no read: the first event follows the genesis value.
         head, head_at = None, None
+    elif chain_head is not None:
+        # The intake's own events (filing verbs: their time is kept exact, G6).
+        head, head_at = chain_head, None
     else:
         _lock_chain(chain_key)
         head, head_at = (

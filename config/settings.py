@@ -183,6 +183,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Cookies: never readable by scripts, not sent on cross-site subrequests; Secure (and the
 # __Host- names) in production, where the site is served over HTTPS only.
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions; an update outside a transaction is one statement, not three.
+SESSION_ENGINE = "security.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_HTTPONLY = True
@@ -265,7 +267,8 @@ WHITENOISE_USE_FINDERS = True  # serve static straight from the source folders i
 CACHE_URL = os.environ.get("RIGHTSDESK_CACHE_URL", "")
 if CACHE_URL.startswith("redis://"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        # Django's, keeping one client per connection pool (config/redis_cache.py).
+        "default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": CACHE_URL}
     }
 else:
     CACHES = {

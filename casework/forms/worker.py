@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
-from rights.models import Category
+from rights.selectors import active_categories
 
 from ..choices import ConsentScope, IndustrialChain, Sex, SkillGrade
 from ..masking import mask_id_number
@@ -314,12 +314,10 @@ class EmployerForm(WorkerForm):
 
 
 def worker_category_choices() -> list[tuple[str, str]]:
-    return [
-        (c.code, c.worker_label)
-        for c in Category.objects.filter(worker_selectable=True, active=True).order_by(
-            "sort_order", "code"
-        )
-    ]
+    """The categories a worker may choose, in taxonomy order, from the process-local copy of
+    the active ones (rebuilt after an edit; the intake service checks the chosen codes against
+    the database again)."""
+    return [(c.code, c.worker_label) for c in active_categories() if c.worker_selectable]
 
 
 class EventsForm(WorkerForm):

@@ -237,26 +237,36 @@ def _nearest(computed: dict, codes: dict, today: date, skip: set) -> date | None
     return min(passed) if passed else None
 
 
+ROW_FIELDS = (
+    "id",
+    "state",
+    "knew_date",
+    "employment_end",
+    "injury_date",
+    "submitted_at",
+    "filing_date",
+    "stage",
+    "next_deadline",
+)
+
+
 def _recompute_batch(case_ids: list[int], ctx: _Context) -> int:
     """Recompute the given cases; returns how many cases' nearest deadline changed."""
-    rows = list(
-        Case.objects.filter(pk__in=case_ids).values(
-            "id",
-            "state",
-            "knew_date",
-            "employment_end",
-            "injury_date",
-            "submitted_at",
-            "filing_date",
-            "stage",
-            "next_deadline",
-            "owning_org__path",
-        )
-    )
+    rows = list(Case.objects.filter(pk__in=case_ids).values(*ROW_FIELDS, "owning_org__path"))
+    nearest = _recompute_rows(rows, ctx)
+    return sum(1 for row in rows if row["next_deadline"] != nearest[row["id"]])
+
+
+def _recompute_rows(rows: list[dict], ctx: _Context, *, new: bool = False) -> dict:
+    """Recompute the cases of these rows (`ROW_FIELDS` and the owning organisation's path);
+    returns each one's nearest deadline, also written to the case where it changed. `new`: the
+    cases were inserted by the still open transaction, which wrote no referral, deadline event,
+    proceedings or deadline of theirs: nothing to read, and the caller writes the nearest
+    deadline with its own UPDATE of the case."""
     open_states = set(CaseState.open())
     open_ids = [r["id"] for r in rows if r["state"] in open_states]
     referrals, events, existing, proceedings = {}, {}, {}, {}
-    if open_ids:
+    if open_ids and not new:
         for ref in Referral.objects.filter(
             case_id__in=open_ids, state=ReferralState.PENDING, sent_at__isnull=False
         ).values("case_id", "sent_at", "response_due"):
@@ -308,7 +318,7 @@ def _recompute_batch(case_ids: list[int], ctx: _Context) -> int:
         for row in rows
         if row["next_deadline"] != nearest[row["id"]]
     ]
-    if changed:
+    if changed and not new:
         # Straight to the column: the case's version and updated_at stay as they are (the
         # nearest deadline is derived, not an edit). One statement, many parameter rows.
         table = connection.ops.quote_name(Case._meta.db_table)
@@ -317,7 +327,7 @@ def _recompute_batch(case_ids: list[int], ctx: _Context) -> int:
                 f"UPDATE {table} SET next_deadline = %s WHERE id = %s",  # noqa: S608
                 changed,
             )
-    return len(changed)
+    return nearest
 
 
 def _upsert(rows: list[tuple], now) -> None:
@@ -351,8 +361,16 @@ def _upsert(rows: list[tuple], now) -> None:
         cursor.executemany(sql, params)
 
 
-def case_deadlines_recompute(case: Case) -> date | None:
-    """Recompute one case's deadlines and its nearest deadline (also set on `case`)."""
+def case_deadlines_recompute(case: Case, *, new: bool = False) -> date | None:
+    """Recompute one case's deadlines and its nearest deadline (also set on `case`). `new`:
+    the case was inserted by the caller's still open transaction and `case` is the instance as
+    written (intake's submit): it is not read again, nothing else of it needs reading, and the
+    nearest deadline is only set on `case`, for the caller's UPDATE of it to write."""
+    if new:
+        row = {name: getattr(case, name) for name in ROW_FIELDS}
+        row["owning_org__path"] = case.owning_org.path
+        case.next_deadline = _recompute_rows([row], _Context.load(), new=True)[case.pk]
+        return case.next_deadline
     with transaction.atomic():
         _recompute_batch([case.pk], _Context.load())
     case.next_deadline = (

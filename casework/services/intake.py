@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation
+from rights.local_copy import LocalCopy
 from rights.models import Category
+from rights.selectors import active_categories
 
 from ..audit import audit_record
 from ..choices import (
@@ -36,7 +38,7 @@ from ..crypto import digests_equal, lookup_digest
 from ..errors import DomainError
 from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker
 from ..validators import is_valid_credit_code, is_valid_id_number
-from .search import case_search_add, case_search_add_reference
+from .search import case_search_add
 
 # Receipt codes: 16 characters from an alphabet without look-alikes (no I, L, O, U):
 # 32 symbols, 5 bits each, 80 bits in all (glossary §1.5, security.md E).
@@ -111,6 +113,38 @@ def _active_categories(codes) -> dict[str, int]:
     return dict(
         Category.objects.filter(code__in=codes, active=True).order_by().values_list("code", "pk")
     )
+
+
+def _known_categories(codes) -> dict[str, int]:
+    """The same from the process-local copy of the active categories (no query): the filing's
+    links are inserted only for categories still active in the database (`_link_categories`),
+    so a copy a moment out of date cannot let an inactive one through."""
+    wanted = set(codes)
+    return {c.code: c.pk for c in active_categories() if c.code in wanted}
+
+
+def _link_categories(case: Case, categories: dict[str, int]) -> None:
+    """Link a new case to these categories (it has no links yet), each only if the database
+    still holds it active under that code: one INSERT … SELECT. A category the process-local
+    copy still had but the database no longer has active refuses the filing as an unknown
+    category would (IntakeInvalid, and the transaction is rolled back)."""
+    if not categories:
+        return
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    links = quote(Case.categories.through._meta.db_table)
+    codes = sorted(categories)
+    sql = (
+        f"INSERT INTO {links} ({quote('case_id')}, {quote('category_id')}) "  # noqa: S608 - names from the models
+        f"SELECT %s, {quote('id')} FROM {quote(Category._meta.db_table)} "
+        f"WHERE {quote('active')} = %s AND {quote('code')} IN ({', '.join(['%s'] * len(codes))}) "
+        f"RETURNING {quote('category_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk, True, *codes])
+        linked = {row[0] for row in cursor.fetchall()}
+    if linked != set(categories.values()):
+        raise IntakeInvalid({"category_codes": [_("Please choose from the list.")]})
 
 
 def intake_errors(
@@ -227,28 +261,47 @@ def intake_errors(
     return errors
 
 
-def route_owning_org(district: str) -> Organisation:
-    """The union that receives a worker's filing: the district union of the employer's district,
-    otherwise the city federation at the top of the tree."""
-    district = (district or "").strip()
-    if district:
-        for org in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION).order_by(
-            "path"
-        ):
-            if (
-                district in org.region
-                or district in org.name_zh
-                or district.lower() in org.name_en.lower()
-            ):
-                return org
+def _build_routing() -> tuple[list, list[tuple], tuple | None]:
+    """The organisations filings are routed to, as rows: the district unions in tree order and
+    the city federation at the top."""
+    names = [f.attname for f in Organisation._meta.concrete_fields]
+    districts = list(
+        Organisation.objects.filter(kind=OrganisationKind.DISTRICT_UNION)
+        .order_by("path")
+        .values_list(*names)
+    )
     root = (
         Organisation.objects.filter(kind=OrganisationKind.CITY_FEDERATION, parent=None)
         .order_by("pk")
+        .values_list(*names)
         .first()
     )
+    return names, districts, root
+
+
+# Every filing is routed: a process-local copy of the rows, rebuilt after an edit.
+_routing = LocalCopy("casework:routing-version", _build_routing)
+_routing.invalidate_on_change(Organisation, "casework_routing_organisation")
+
+
+def route_owning_org(district: str) -> Organisation:
+    """The union that receives a worker's filing: the district union of the employer's district,
+    otherwise the city federation at the top of the tree. (A new instance from the
+    process-local copy of the routing rows.)"""
+    names, districts, root = _routing.get()
+    district = (district or "").strip()
+    if district:
+        region, name_zh, name_en = (names.index(n) for n in ("region", "name_zh", "name_en"))
+        for row in districts:
+            if (
+                district in row[region]
+                or district in row[name_zh]
+                or district.lower() in row[name_en].lower()
+            ):
+                return Organisation.from_db("default", names, row)
     if root is None:
         raise DomainError(_("No union is configured to receive grievances yet."))
-    return root
+    return Organisation.from_db("default", names, root)
 
 
 def next_reference(*, year: int | None = None) -> str:
@@ -284,16 +337,28 @@ def _pending_reference() -> str:
     return f"~{secrets.token_hex(8)}"
 
 
-def _assign_reference(case: Case) -> str:
-    """Give a new case its reference as the filing's last write. Taking the serial locks the
-    year's counter row until the transaction ends, and every filing needs that row: taken
-    first, it would make concurrent filings wait for each other's whole transaction; taken
-    last, only for the commit. Serials stay without gaps (a filing that fails takes none)."""
+def _assign_reference(written: _Written, *, save: bool = True) -> str:
+    """Give a new case its reference among the filing's last writes, then index its terms (the
+    reference, the workers' and the employer's names, the credit code: one INSERT). Taking the
+    serial locks the year's counter row until the transaction ends, and every filing needs that
+    row: taken first, it would make concurrent filings wait for each other's whole transaction;
+    taken last, only for the few statements before the commit. Serials stay without gaps (a
+    filing that fails takes none). `save=False`: only set on the case, whose UPDATE follows
+    (the submit's, see `case_file`); the terms are then written by `_index_terms`."""
+    case = written.case
     reference = next_reference()
-    Case.objects.filter(pk=case.pk).update(reference=reference)
     case.reference = reference
-    case_search_add_reference(case)
+    if save:
+        Case.objects.filter(pk=case.pk).update(reference=reference)
+        _index_terms(written)
     return reference
+
+
+def _index_terms(written: _Written) -> None:
+    case = written.case
+    case_search_add(
+        case=case, workers=written.workers, employers=[written.employer], reference=case.reference
+    )
 
 
 def new_receipt_code() -> str:
@@ -324,6 +389,18 @@ def receipt_lookup(code: str) -> Case | None:
     return case
 
 
+@dataclass
+class _Written:
+    """A filing's rows as `_write_filing` wrote them."""
+
+    case: Case
+    receipt: str | None
+    workers: list[Worker]
+    employer: Employer
+    category_ids: frozenset[int]
+    consent_scopes: frozenset[str]
+
+
 def _employer_for(data: IntakeData) -> Employer:
     code = data.credit_code.strip().upper()
     if code:
@@ -349,9 +426,10 @@ def _write_filing(
     owning_org: Organisation,
     anonymous: bool,
     categories: dict[str, int],
-) -> tuple[Case, str | None]:
+) -> _Written:
     """The rows of a filing (worker, employer, case, parties, claims, consents), not yet
-    submitted and without its audit event: shared by `case_file` and `case_draft_create`."""
+    submitted, without its audit event, its reference or its search terms: shared by
+    `case_file` and `case_draft_create`."""
     worker = Worker.objects.create(
         user=filed_by,
         name=data.worker_name.strip(),
@@ -386,10 +464,7 @@ def _write_filing(
         receipt_digest=receipt_digest(receipt) if receipt else None,
     )
     # A new case has no categories yet: the links are inserted, not compared with any.
-    Case.categories.through.objects.bulk_create(
-        Case.categories.through(case_id=case.pk, category_id=pk)
-        for pk in sorted(set(categories.values()))
-    )
+    _link_categories(case, categories)
     # Its audit chain is new too, and no other transaction can see the case before this one
     # commits: the first event needs neither the chain's lock nor a read of its head.
     case._audit_chain_is_new = True
@@ -397,16 +472,10 @@ def _write_filing(
         CaseParty(case=case, role=PartyRole.CLAIMANT, worker=worker),
         CaseParty(case=case, role=PartyRole.RESPONDENT, employer=employer),
     ]
-    for name in co_claimants:
-        parties.append(
-            CaseParty(case=case, role=PartyRole.CLAIMANT, worker=Worker.objects.create(name=name))
-        )
+    # The co-workers named with the filing: one INSERT however many.
+    for co_worker in Worker.objects.bulk_create([Worker(name=name) for name in co_claimants]):
+        parties.append(CaseParty(case=case, role=PartyRole.CLAIMANT, worker=co_worker))
     CaseParty.objects.bulk_create(parties)
-    case_search_add(
-        case=case,
-        workers=[p.worker for p in parties if p.worker is not None],
-        employers=[employer],
-    )
     Claim.objects.bulk_create(
         Claim(
             case=case,
@@ -436,7 +505,15 @@ def _write_filing(
             )
         )
     ConsentRecord.objects.bulk_create(consents)
-    return case, receipt
+    written = _Written(
+        case=case,
+        receipt=receipt,
+        workers=[p.worker for p in parties if p.worker is not None],
+        employer=employer,
+        category_ids=frozenset(categories.values()),
+        consent_scopes=frozenset(c.scope for c in consents),
+    )
+    return written
 
 
 @transaction.atomic
@@ -455,9 +532,10 @@ def case_file(
     intake for their union (who then files on the worker's behalf, with consent recorded on
     paper). No IP address or browser string is stored for anyone.
     """
-    from .transitions import case_submit  # the submit transition is the one in transitions.py
+    # the submit transition is the one in transitions.py
+    from .transitions import NewFiling, case_submit
 
-    categories = _active_categories(data.category_codes)
+    categories = _known_categories(data.category_codes)
     errors = intake_errors(data, categories=categories)
     if errors:
         raise IntakeInvalid(errors)
@@ -466,7 +544,7 @@ def case_file(
     if owning_org is None:
         owning_org = route_owning_org(data.district)
 
-    case, receipt = _write_filing(
+    written = _write_filing(
         data=data,
         filed_by=filed_by,
         staff=staff,
@@ -474,11 +552,12 @@ def case_file(
         anonymous=anonymous,
         categories=categories,
     )
+    case, receipt = written.case, written.receipt
 
     from ..permissions import ReceiptHolder
 
     actor = staff or filed_by or ReceiptHolder(case.pk)
-    audit_record(
+    filed = audit_record(
         verb="filed",
         actor=actor,
         actor_kind="staff" if staff else "worker",
@@ -491,9 +570,26 @@ def case_file(
         },
         worker_visible=True,
     )
-    case = case_submit(case=case, user=actor)
-    _assign_reference(case)
-    return case, receipt
+    # The case and its rows were written above, by this transaction: the submit neither locks
+    # nor reads them again (see transitions._transition), and its UPDATE of the case carries
+    # the reference, whose serial is taken just before it.
+    written.case = case_submit(
+        case=case,
+        user=actor,
+        new_filing=NewFiling(
+            category_ids=written.category_ids,
+            consent_scopes=written.consent_scopes,
+            audit_head=filed.hash,
+            before_save=lambda _case: _assign_reference(written, save=False),
+        ),
+    )
+    if written.case.reference.startswith("~"):
+        # The submit wrote nothing (a stand-in for it that keeps a draft, as the tests' draft
+        # factory does): the reference as its own last write.
+        _assign_reference(written)
+    else:
+        _index_terms(written)
+    return written.case, receipt
 
 
 @transaction.atomic
@@ -505,7 +601,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from ..errors import Forbidden
     from ..permissions import principal_for
 
-    categories = _active_categories(data.category_codes)
+    categories = _known_categories(data.category_codes)
     errors = intake_errors(data, categories=categories)
     errors.pop("consent_union_handling", None)
     if errors:
@@ -517,7 +613,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
         owning_org.path
     ):
         raise Forbidden()
-    case, _receipt = _write_filing(
+    written = _write_filing(
         data=data,
         filed_by=None,
         staff=staff,
@@ -525,6 +621,7 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
         anonymous=False,
         categories=categories,
     )
+    case = written.case
     audit_record(
         verb="draft_saved",
         actor=staff,
@@ -539,5 +636,5 @@ def case_draft_create(*, data: IntakeData, staff, owning_org: Organisation | Non
     from .deadlines import case_deadlines_recompute  # filing is recomputed by case_submit
 
     case_deadlines_recompute(case)
-    _assign_reference(case)
+    _assign_reference(written)
     return case

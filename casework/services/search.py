@@ -4,8 +4,8 @@ A case's terms are its reference, the names of its workers (the primary worker a
 party), and the names and unified social credit codes of its employers (the primary employer
 and every employer party), each normalised by `search_normalise`.
 
-- `case_search_add` writes the terms of a new case from what intake already holds (one INSERT),
-  and `case_search_add_reference` its reference once it has one;
+- `case_search_add` writes the terms of a new case from what intake already holds, its
+  reference included once intake has taken the serial (one INSERT);
 - `case_search_index` writes a case's terms afresh from the database: call it from any service
   that changes a case's parties, a worker's or employer's name or a credit code, and after a
   purge (the purge has deleted the terms with the case's other rows; the stripped case keeps
@@ -59,22 +59,20 @@ def _write(terms: Iterable[Term]) -> None:
     )
 
 
-def case_search_add(*, case: Case, workers: Iterable, employers: Iterable) -> None:
-    """Index a case that has just been written with these workers and employers (intake). Its
-    reference is indexed by `case_search_add_reference` once intake has given it one."""
+def case_search_add(
+    *, case: Case, workers: Iterable, employers: Iterable, reference: str | None = None
+) -> None:
+    """Index a case that has just been written with these workers and employers, and its
+    reference when given (intake, once it has taken the serial): one INSERT."""
     employers = list(employers)
     _write(
         _terms(
             case.pk,
+            reference,
             names=[w.name for w in workers] + [e.name for e in employers],
             codes=[e.credit_code for e in employers],
         )
     )
-
-
-def case_search_add_reference(case: Case) -> None:
-    """Index a new case's reference (intake takes the serial as the filing's last write)."""
-    _write(_terms(case.pk, case.reference))
 
 
 @transaction.atomic

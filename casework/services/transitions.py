@@ -10,6 +10,7 @@ the case changed and gets `Conflict` — nothing is written twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -90,14 +91,26 @@ def _transition(
     payload: dict | None = None,
     worker_visible: bool = True,
     method_kwargs: dict | None = None,
+    new_filing: NewFiling | None = None,
 ) -> Case:
     """Run one transition. `guard` raises GuardFailed before anything changes; `apply` sets
     fields on the locked case before the transition; `after` writes related rows and may add
-    to the audit payload."""
+    to the audit payload.
+
+    `new_filing`: the case was inserted by the caller's still open transaction and `case` is
+    that instance as written (intake). Nobody else can see the row before the commit, so it is
+    neither locked nor read again, its deadlines are computed before the one UPDATE of the
+    changed columns (the nearest deadline among them, and whatever `new_filing.before_save`
+    sets just before it), the audit event follows the head the caller wrote, and no savepoints
+    are taken (an error aborts the whole filing). The checks are the same."""
     from ..tasks import case_event_notify
 
-    with transaction.atomic():
-        locked = lock_case(case.pk)
+    with transaction.atomic(savepoint=new_filing is None):
+        if new_filing is None:
+            locked = lock_case(case.pk)
+        else:
+            locked = case
+            before = _column_values(locked)
         level = access(user, locked)
         if level == Access.NONE and user is not SYSTEM:
             raise NotFound()
@@ -118,7 +131,17 @@ def _transition(
         source = locked.state
         method(**(method_kwargs or {}))
         locked.version += 1
-        locked.save()
+        if new_filing is None:
+            locked.save()
+        else:
+            # Its deadlines first, from the case in hand: the nearest one goes out with the
+            # same UPDATE as the transition's columns.
+            case_deadlines_recompute(locked, new=True)
+            if new_filing.before_save is not None:
+                new_filing.before_save(locked)
+            after_values = _column_values(locked)
+            changed = [name for name, value in after_values.items() if before[name] != value]
+            locked.save(update_fields=[*changed, "updated_at"])
         extra = after(locked) if after is not None else None
         event = audit_record(
             verb=name,
@@ -127,25 +150,51 @@ def _transition(
             case=locked,
             payload={"from": source, "to": locked.state, **(payload or {}), **(extra or {})},
             worker_visible=worker_visible,
+            chain_head=new_filing.audit_head if new_filing is not None else None,
         )
         transaction.on_commit(partial(case_event_notify.enqueue, event.pk))
-        case_deadlines_recompute(locked)  # every transition: dates, referral, open or closed
+        if new_filing is None:
+            case_deadlines_recompute(locked)  # every transition: dates, referral, open or closed
     return locked
+
+
+@dataclass(frozen=True)
+class NewFiling:
+    """What intake's transaction has just written for a new case (see `_transition`)."""
+
+    category_ids: frozenset[int]
+    consent_scopes: frozenset[str]
+    audit_head: str  # the hash of the case's last audit event ("filed")
+    # Called with the case just before its UPDATE (intake takes the reference's serial there).
+    before_save: Callable[[Case], None] | None = None
+
+
+def _column_values(case: Case) -> dict:
+    return {
+        f.name: getattr(case, f.attname)
+        for f in Case._meta.concrete_fields
+        if not f.primary_key and f.name != "updated_at"
+    }
 
 
 # --- intake and review ---------------------------------------------------------------------
 
 
-def _submit_guard(case: Case) -> None:
-    """DESIGN §2: a category, an employer, the facts and consent to union handling."""
+def _submit_guard(case: Case, new_filing: NewFiling | None = None) -> None:
+    """DESIGN §2: a category, an employer, the facts and consent to union handling. For a new
+    filing, its categories and consents are the rows its transaction has just written."""
     missing = {}
-    if not case.categories.exists():
+    if not (new_filing.category_ids if new_filing else case.categories.exists()):
         missing["category_codes"] = [_("Please choose at least one kind of problem.")]
     if case.primary_employer_id is None:
         missing["employer_name"] = [_("Please give the employer's name.")]
     if not case.facts.strip():
         missing["facts"] = [_("Please tell us what happened.")]
-    if not _consent_in_force(case, ConsentScope.UNION_HANDLING):
+    if not (
+        ConsentScope.UNION_HANDLING in new_filing.consent_scopes
+        if new_filing
+        else _consent_in_force(case, ConsentScope.UNION_HANDLING)
+    ):
         missing["consent_union_handling"] = [
             _("The union can only take up your grievance with your consent.")
         ]
@@ -153,9 +202,18 @@ def _submit_guard(case: Case) -> None:
         raise GuardFailed(_("The grievance cannot be sent yet."), field_errors=missing)
 
 
-def case_submit(*, case: Case, user, expected_state: str | None = None) -> Case:
+def case_submit(
+    *, case: Case, user, expected_state: str | None = None, new_filing: NewFiling | None = None
+) -> Case:
+    """Send a draft (DESIGN §2). `new_filing`: intake submitting the case its own transaction
+    has just written (see `_transition`)."""
     return _transition(
-        case=case, user=user, name="submit", expected_state=expected_state, guard=_submit_guard
+        case=case,
+        user=user,
+        name="submit",
+        expected_state=expected_state,
+        guard=partial(_submit_guard, new_filing=new_filing),
+        new_filing=new_filing,
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -32,6 +34,7 @@ from ..forms.worker import (
     EventsForm,
     claim_formset,
     max_text,
+    worker_category_choices,
 )
 from ..permissions import Access, access
 from ..services import (
@@ -148,6 +151,42 @@ def _bind(slug: str, raw: dict | None, *, signed_in: bool = False):
     return FORM_CLASSES[slug](data)
 
 
+def _cleaned(form):
+    """A valid step's cleaned data (a form's dict, the claim rows' list), as JSON can hold it:
+    dates and amounts tagged. None when it holds anything else (then the step is bound and
+    validated again on the final POST)."""
+
+    def dump(value):
+        if isinstance(value, dict):
+            return {k: dump(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [dump(v) for v in value]
+        if isinstance(value, date):
+            return {"__date__": value.isoformat()}
+        if isinstance(value, Decimal):
+            return {"__decimal__": str(value)}
+        if value is None or isinstance(value, str | bool | int):
+            return value
+        raise TypeError(type(value))
+
+    try:
+        return dump(form.cleaned_data)
+    except TypeError:
+        return None
+
+
+def _restored(value):
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    if isinstance(value, dict):
+        if "__date__" in value:
+            return date.fromisoformat(value["__date__"])
+        if "__decimal__" in value:
+            return Decimal(value["__decimal__"])
+        return {k: _restored(v) for k, v in value.items()}
+    return value
+
+
 def _first_incomplete(state: dict) -> str:
     for slug in INPUT_STEPS:
         if slug not in state["done"]:
@@ -242,11 +281,11 @@ def _join(items) -> str:
     return separator.join(items)
 
 
-def _intake_data(forms: dict, consent: ConsentForm) -> IntakeData:
-    """The filing as the intake service takes it. The step forms name their fields after
-    IntakeData's, except the co-workers, which the service calls co-claimants."""
-    values = {slug: forms[slug].cleaned_data for slug in FORM_CLASSES}
-    fields = {**values["about"], **values["employer"], **values["events"]}
+def _intake_data(cleaned: dict, consent: ConsentForm) -> IntakeData:
+    """The filing as the intake service takes it, from each step's cleaned data. The step
+    forms name their fields after IntakeData's, except the co-workers, which the service calls
+    co-claimants."""
+    fields = {**cleaned["about"], **cleaned["employer"], **cleaned["events"]}
     fields["co_claimant_names"] = fields.pop("co_workers")
     fields["category_codes"] = list(fields["category_codes"])
     claims = [
@@ -256,7 +295,7 @@ def _intake_data(forms: dict, consent: ConsentForm) -> IntakeData:
             period_start=row.get("period_start"),
             period_end=row.get("period_end"),
         )
-        for row in forms["claims"].cleaned_data
+        for row in cleaned["claims"]
         if row and (row.get("item") or "").strip()
     ]
     return IntakeData(
@@ -304,6 +343,12 @@ def file_step(request, step: str = "about"):
     state["data"][step] = raw
     if step != "review":
         _set_done(state, step, valid)
+        # What the step's form made of it, for the final POST (see _file_submit).
+        clean = state.setdefault("clean", {})
+        clean.pop(step, None)
+        if valid and action != "add":
+            if (cleaned := _cleaned(form)) is not None:
+                clean[step] = cleaned
     _save_intake(request, state)
     if action == "back" and index > 0:
         return redirect(_step_url(STEP_SLUGS[index - 1]))
@@ -314,18 +359,40 @@ def file_step(request, step: str = "about"):
     return _render_step(request, step, form, state, show_errors=True)
 
 
-def _file_submit(request, state: dict):
-    """The final POST: validate every step again, file through the service, show the result."""
-    signed_in = request.user.is_authenticated
-    consent = _bind("review", _raw_from_post(request.POST, "review"), signed_in=signed_in)
-    state["data"]["review"] = _raw_from_post(request.POST, "review")
+def _stored_step(state: dict, slug: str):
+    """The cleaned data the step's form made of exactly what is stored for it, when it was
+    valid (saved with the step: see file_step), else None. Chosen categories must still be
+    among those a worker may choose (the service checks that they are still active)."""
+    stored = state.get("clean", {}).get(slug)
+    if slug not in state["done"] or stored is None:
+        return None
+    cleaned = _restored(stored)
+    if slug == "events":
+        choosable = {code for code, _label in worker_category_choices()}
+        if not set(cleaned.get("category_codes") or ()) <= choosable:
+            return None
+    return cleaned
 
-    forms = {slug: _bind(slug, state["data"].get(slug)) for slug in INPUT_STEPS}
+
+def _file_submit(request, state: dict):
+    """The final POST: every step valid (what each step's form made of it when it was saved,
+    or the step bound and validated again), file through the service — which checks
+    everything again — and show the result."""
+    signed_in = request.user.is_authenticated
+    state["data"]["review"] = _raw_from_post(request.POST, "review")
+    consent = _bind("review", state["data"]["review"], signed_in=signed_in)
+
+    cleaned = {}
     for slug in INPUT_STEPS:
-        if not forms[slug].is_bound or not forms[slug].is_valid():
+        cleaned[slug] = _stored_step(state, slug)
+        if cleaned[slug] is not None:
+            continue
+        form = _bind(slug, state["data"].get(slug))
+        if not form.is_bound or not form.is_valid():
             _set_done(state, slug, False)
             _save_intake(request, state)
-            return _render_step(request, slug, forms[slug], state, show_errors=forms[slug].is_bound)
+            return _render_step(request, slug, form, state, show_errors=form.is_bound)
+        cleaned[slug] = form.cleaned_data
     if not consent.is_valid():
         _save_intake(request, state)
         return _render_step(request, "review", consent, state, show_errors=True)
@@ -353,7 +420,7 @@ def _file_submit(request, state: dict):
         return redirect("casework:home")
 
     anonymous = not signed_in or consent.cleaned_data.get("anonymous", False)
-    data = _intake_data(forms, consent)
+    data = _intake_data(cleaned, consent)
     try:
         case, receipt = case_file(
             data=data, filed_by=None if anonymous else request.user, anonymous=anonymous

@@ -373,3 +373,82 @@ def test_bad_intake_is_explained_in_both_languages(world, lang, override, field,
     assert errors[field] == [expected(message_key, lang)]
     assert summary == expected("summary", lang)
     assert counts() == before
+
+
+# --- the submit of a case intake has just written (issue 8) ----------------------------------------
+
+
+def _derived(case: Case) -> dict:
+    """What the submit leaves behind for a case, apart from its identity and timestamps."""
+    from casework.models import CaseSearchTerm
+    from rights.deadline_models import CaseDeadline
+
+    case = Case.objects.get(pk=case.pk)
+    return {
+        "state": case.state,
+        "version": case.version,
+        "submitted": case.submitted_at is not None,
+        "next_deadline": case.next_deadline,
+        "deadlines": sorted(
+            CaseDeadline.objects.filter(case=case).values_list(
+                "rule__code", "trigger_date", "due_date", "met_at"
+            )
+        ),
+        "terms": sorted(
+            (kind, term if kind != "ref" else "<ref>")
+            for kind, term in CaseSearchTerm.objects.filter(case=case).values_list("kind", "term")
+        ),
+        "last_verb": AuditEvent.objects.filter(case=case).order_by("-id").first().verb,
+    }
+
+
+def test_a_filing_is_submitted_as_a_draft_is_submitted_later(world):
+    """Intake submits the case its own transaction has just written without locking or reading
+    it again: the state, the deadlines, the nearest deadline, the search terms, the case
+    tally and the audit chain come out as they do for a draft saved and submitted later."""
+    from casework.models import CaseTally
+    from casework.services import case_draft_create, case_submit
+
+    today = timezone.localdate()
+    fields = {
+        "knew_date": today - timedelta(days=30),
+        "employment_end": today - timedelta(days=40),
+        "co_claimant_names": ["李四"],
+    }
+    filed, _ = case_file(data=IntakeDataFactory(**fields), filed_by=world.worker)
+    draft = case_draft_create(
+        data=IntakeDataFactory(**fields), staff=world.caseworker, owning_org=filed.owning_org
+    )
+    submitted = case_submit(case=draft, user=world.caseworker)
+
+    assert filed.reference.startswith("CZ-") and filed.reference != submitted.reference
+    assert _derived(filed) == _derived(submitted)
+    assert _derived(filed)["deadlines"] and _derived(filed)["next_deadline"] is not None
+    assert list(
+        AuditEvent.objects.filter(case=filed).order_by("id").values_list("verb", flat=True)
+    ) == ["filed", "submit"]
+    tally = {
+        state: sum(
+            CaseTally.objects.filter(org_id=filed.owning_org_id, state=state).values_list(
+                "n", flat=True
+            )
+        )
+        for state in ("draft", "submitted")
+    }
+    assert tally == {"draft": 0, "submitted": 2}
+    from casework.audit import audit_verify
+
+    checked, broken = audit_verify()
+    assert broken is None and checked >= 4
+
+
+def test_a_category_deactivated_behind_the_local_copy_is_refused(world):
+    """The categories are checked against the process-local copy first; one deactivated in the
+    database without the copy knowing (no signal) still refuses the filing, writing nothing."""
+    from rights.selectors import active_categories
+
+    assert "WAGE.ARREARS" in {c.code for c in active_categories()}  # the copy is built
+    Category.objects.filter(code="WAGE.ARREARS").update(active=False)  # no signal
+    assert "WAGE.ARREARS" in {c.code for c in active_categories()}  # the copy does not know
+    errors, _ = refusal(IntakeDataFactory(), filer=world.worker)
+    assert_only(errors, "category_codes", "choose")

@@ -808,3 +808,50 @@ def test_bad_intake_pages_speak_chinese_by_default(world):
     assert response.status_code == 413
     assert "内容太长" in response.content.decode()
     assert _counts() == (0, 0, 0, 0)
+
+
+# --- the final POST uses what each step's form made of the input (issue 8) ------------------------
+
+
+def test_the_final_post_files_what_each_step_made_of_the_input(world, client):
+    """Dates, amounts, categories and co-workers kept with each step reach the case intact."""
+    _fill_steps(
+        client,
+        about=_about(co_workers="李四\n张三"),
+        events=_events(category_codes=["WAGE.ARREARS", "WAGE.OVERTIME"]),
+        claims=_claims(
+            {"item": "拖欠工资", "amount": "18600.50", "period_start": _past(200)},
+            {"item": "加班费", "amount": "", "period_end": _past(50)},
+        ),
+    )
+    assert _submit(client).status_code == 200
+    case = Case.objects.get()
+    assert case.knew_date == timezone.localdate() - timedelta(days=100)
+    assert case.employment_start == timezone.localdate() - timedelta(days=900)
+    assert sorted(case.categories.values_list("code", flat=True)) == [
+        "WAGE.ARREARS",
+        "WAGE.OVERTIME",
+    ]
+    claims = sorted(Claim.objects.filter(case=case).values_list("item", "amount", "period_start"))
+    assert [(item, str(amount) if amount is not None else None) for item, amount, _ in claims] == [
+        ("加班费", None),
+        ("拖欠工资", "18600.50"),
+    ]
+    assert claims[1][2] == timezone.localdate() - timedelta(days=200)
+    assert case.claimant_count == 3
+
+
+def test_a_category_no_longer_offered_sends_the_worker_back_to_that_step(world, client):
+    """A category taken off the workers' list after the step was saved is not filed: the final
+    POST validates that step again and shows it with the error."""
+    from rights.models import Category
+
+    _fill_steps(client, events=_events(category_codes=["WAGE.OVERTIME"]))
+    category = Category.objects.get(code="WAGE.OVERTIME")
+    category.worker_selectable = False
+    category.save()  # as the admin does: the process-local copy is rebuilt
+    response = _submit(client)
+
+    assert response.status_code == 200
+    assert response.context["step"].slug == "events"
+    assert _counts() == (0, 0, 0, 0)

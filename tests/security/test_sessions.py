@@ -266,3 +266,31 @@ def test_session_keys_are_long_and_random(db):
     keys = {SessionStore()._get_new_session_key() for _ in range(50)}
     assert len(keys) == 50
     assert all(len(k) == 32 for k in keys)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_update_outside_a_transaction_is_one_statement(settings):
+    """The session store (security/sessions.py) writes a changed session with one UPDATE, not
+    BEGIN/UPDATE/COMMIT; a session that is gone still fails the save as Django's does."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from security.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "security.sessions"
+    store = SessionStore()
+    store["step"] = 1
+    store.create()
+    store["step"] = 2
+    with CaptureQueriesContext(connection) as ctx:
+        store.save()
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["UPDATE"]
+    assert SessionStore(store.session_key).load() == {"step": 2}
+
+    Session.objects.filter(session_key=store.session_key).delete()
+    store["step"] = 3
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.exists()
