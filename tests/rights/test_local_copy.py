@@ -29,6 +29,10 @@ class CountingCache:
         return cache.set(*args, **kwargs)
 
 
+# The request tests send Django's request signals, whose other receivers touch the database
+# connection: they take the `db` fixture.
+
+
 @pytest.fixture
 def counting(monkeypatch):
     counting = CountingCache()
@@ -56,7 +60,7 @@ def test_outside_a_request_every_use_reads_its_version(counting):
     assert copy.get() == 2
 
 
-def test_a_request_reads_every_version_once(counting):
+def test_a_request_reads_every_version_once(db, counting):
     first, first_builds = _copy("first")
     second, second_builds = _copy("second")
     first.get(), second.get()  # built, versions set
@@ -78,7 +82,7 @@ def test_a_request_reads_every_version_once(counting):
         request_finished.send(sender=None)
 
 
-def test_an_edit_in_this_process_is_seen_within_the_request(counting):
+def test_an_edit_in_this_process_is_seen_within_the_request(db, counting):
     copy, builds = _copy("own")
     copy.get()
     request_started.send(sender=None)
