@@ -85,6 +85,8 @@ from .sql import HoursBetween
 SEP = "\x1f"
 # Refreshing more cases than this at once rebuilds the whole rollup instead.
 REFRESH_LIMIT = 20_000
+# Case ids bound as parameters at most (SQLite allows 32,766 in all).
+MAX_IDS = 10_000
 DIRTY_SEQ = "reports:rollup:dirty-seq:{db}"
 DIRTY_ITEM = "reports:rollup:dirty:{db}:{n}"
 DIRTY_TTL = 7 * 24 * 3600
@@ -793,9 +795,10 @@ def _own_now(cohort_pairs: set, ended_pairs: set) -> tuple[dict, dict]:
         members = Q(pk__in=[])
         for ym, orgs in by_month.items():
             members |= Q(**{member_field: ym}, org_id__in=sorted(orgs))
-        return Q(
-            pk__in=list(ReportMembership.objects.filter(members).values_list("case_id", flat=True))
-        )
+        ids = list(ReportMembership.objects.filter(members).values_list("case_id", flat=True))
+        if len(ids) > MAX_IDS:  # as a subquery: too many to bind
+            return Q(pk__in=ReportMembership.objects.filter(members).values("case_id"))
+        return Q(pk__in=ids)
 
     all_months = [ym for _org, ym in cohort_pairs | ended_pairs]
     months = _months_between(_month_start(min(all_months)), _month_start(max(all_months)))

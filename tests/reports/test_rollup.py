@@ -415,3 +415,12 @@ def test_a_refresh_after_one_change_does_not_grow_with_the_cases(random_world):
     assert Case.objects.count() >= 900
     # The count measured on SQLite: as many with three times the cases.
     assert small == large <= 35
+
+
+def test_a_refresh_of_many_cases_reads_them_through_a_subquery(random_world, monkeypatch):
+    w, rng, cases, orgs = random_world
+    rollup.reports_rollup_rebuild()
+    monkeypatch.setattr(rollup, "MAX_IDS", 0)  # every id list is "too long"
+    _change_transfer(w, rng, cases, orgs)
+    _change_closing(w, rng, cases, orgs)
+    _refresh_then_compare_with_rebuild()
