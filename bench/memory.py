@@ -5,7 +5,7 @@ requests, growing less than 10 % over the second 5,000.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/memory.py
 
 The server: `gunicorn -c config/gunicorn.conf.py` with ONE worker and no recycling
-(GUNICORN_MAX_REQUESTS=0: the production setting replaces a worker after about 1,000 requests,
+(GUNICORN_MAX_REQUESTS=0: the production setting replaces a worker after about 10,000 requests,
 which would hide a leak), on a database of its own with the bench data of `seed_bench --cases
 10000` (`rightsdesk_memory` on DATABASE_URL's server, or var/bench/rightsdesk-memory.sqlite3),
 the cache in Redis (RIGHTSDESK_CACHE_URL, default redis://127.0.0.1:6379/12).
