@@ -154,6 +154,10 @@ TIMELINE_HIDDEN = {
     "document_render_failed",
     "evidence_downloaded",
     "identity_viewed",
+    # Sign-in and sign-out events belong to no case (accounts.services): never in a timeline.
+    "sign_in_failed",
+    "signed_in",
+    "signed_out",
 }
 
 OTHER_EVENT = Bilingual("其他记录（{verb}）", "other record ({verb})")
