@@ -36,8 +36,8 @@ def unread_count(user) -> int:
         n = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         try:
             cache.set(key, n, UNREAD_TTL)
-        except Exception:  # noqa: BLE001, S110 - nothing kept: counted again next time
-            pass
+        except Exception:  # noqa: BLE001 - nothing kept: counted again next time
+            logger.warning("the unread count could not be kept in the cache")
     return n
 
 
