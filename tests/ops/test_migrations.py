@@ -88,7 +88,7 @@ def populated(world, filed_case, settings, tmp_path):
     return case
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_undoing_and_redoing_the_latest_migrations_keeps_states_grants_files_and_audit(
     populated,
 ):
@@ -123,7 +123,7 @@ def test_undoing_and_redoing_the_latest_migrations_keeps_states_grants_files_and
     assert broken is None and checked == len(before["audit"])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_whole_chain_runs_down_to_nothing_and_up_again():
     try:
         _migrate([(app, None) for app in PROJECT_APPS])

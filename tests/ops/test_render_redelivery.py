@@ -149,7 +149,7 @@ def test_the_dead_workers_late_result_cannot_overwrite_the_takeover(queued_packe
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_deliveries_at_once_render_once(world, renders, settings):
     """Two workers receive the same render at the same moment (PostgreSQL: real concurrent
     connections). One renders, the other waits for it and renders nothing."""

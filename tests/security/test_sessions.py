@@ -268,7 +268,7 @@ def test_session_keys_are_long_and_random(db):
     assert all(len(k) == 32 for k in keys)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_session_update_outside_a_transaction_is_one_statement(settings):
     """The session store (security/sessions.py) writes a changed session with one UPDATE, not
     BEGIN/UPDATE/COMMIT; a session that is gone still fails the save as Django's does."""
