@@ -64,6 +64,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from casework.choices import CaseState
 from casework.models import AuditEvent, Case, Claim, Referral
+from casework.selectors.case_rows import HIDDEN_EVENT_VERBS as ACCESS_VERBS
 from rights.deadline_models import CaseDeadline
 
 from .cache import WINDOW, _db
@@ -633,8 +634,11 @@ def _changed_cases(state: ReportRollupState, late: bool, seq: int) -> set | None
         # An event committed late below the mark (PostgreSQL), or events gone: look again at
         # the whole window below the mark.
         since = state.audit_mark - WINDOW
+    # Access records (an unmasked view of identities, a download) change no figure: a case page
+    # viewed is not a case changed.
     ids = set(
         AuditEvent.objects.filter(id__gt=since, case_id__isnull=False)
+        .exclude(verb__in=ACCESS_VERBS)
         .values_list("case_id", flat=True)
         .distinct()
     )

@@ -429,3 +429,30 @@ def test_a_refresh_of_many_cases_reads_them_through_a_subquery(random_world, mon
     _change_transfer(w, rng, cases, orgs)
     _change_closing(w, rng, cases, orgs)
     _refresh_then_compare_with_rebuild()
+
+
+def test_a_view_of_identities_or_a_download_changes_no_cell(random_world, monkeypatch):
+    """Access records name a case but change no figure: the refresh recounts nothing for them,
+    and a real change is still seen."""
+    from django.db import transaction
+
+    w, rng, cases, orgs = random_world
+    rollup.reports_rollup_rebuild()
+    recounted = []
+    original = rollup._recount
+
+    def spy(ids, state):
+        recounted.append(set(ids))
+        return original(ids, state)
+
+    monkeypatch.setattr(rollup, "_recount", spy)
+    case = cases[0]
+    with transaction.atomic():
+        for verb in ("identity_viewed", "document_downloaded", "evidence_downloaded"):
+            audit_record(verb=verb, actor=w.caseworker, case=case, payload={})
+    rollup.refresh()
+    assert recounted in ([], [set()])
+    with transaction.atomic():
+        audit_record(verb="note_added", actor=w.caseworker, case=case, payload={})
+    rollup.refresh()
+    assert recounted[-1] == {case.pk}
