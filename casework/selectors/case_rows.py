@@ -28,7 +28,7 @@ from operator import attrgetter
 from django.db import connection, models
 
 from documents.models import Evidence, GeneratedDocument
-from rights.deadline_models import CaseDeadline, CaseDeadlineEvent
+from rights.deadline_models import CaseDeadline, CaseDeadlineEvent, DeadlineRule
 
 from ..models import AuditEvent, Case, Claim, Message, Note, Proceeding
 
@@ -130,7 +130,10 @@ def _instance(spec: RowSpec, values: dict, case: Case, rules: dict | None) -> mo
     obj = spec.model.from_db(connection.alias, names, row)
     spec.model._meta.get_field("case").set_cached_value(obj, case)
     if rules is not None:
-        obj._meta.get_field("rule").set_cached_value(obj, rules.get(obj.rule_id))
+        rule = rules.get(obj.rule_id)
+        if rule is None:  # a rule added behind the process-local copy's back (no signal)
+            rule = DeadlineRule.objects.get(pk=obj.rule_id)
+        obj._meta.get_field("rule").set_cached_value(obj, rule)
     return obj
 
 
