@@ -17,6 +17,18 @@ from accounts.models import User
 from casework.views.worker import SESSION_TRACK
 from tests.factories import PASSWORD
 
+SIGN_IN_DOWN = "Signing in is unavailable for a moment. Please try again in a minute."
+TRACK_DOWN = "Following up is unavailable for a moment. Please try again in a minute."
+
+
+def _zh(text: str) -> str:
+    """The message as the (Chinese-first) page prints it."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(text)
+
+
 LOGIN = "/accounts/login/"
 VERIFY = "/accounts/two-factor/"
 TRACK = "/track/"
@@ -61,7 +73,7 @@ def test_sign_in_fails_closed_while_the_cache_is_down_and_recovers(
     for response in (right, wrong):
         assert response.status_code == 503
         assert response["Retry-After"] == "60"
-        assert "Signing in is unavailable for a moment" in response.content.decode()
+        assert _zh(SIGN_IN_DOWN) in response.content.decode()
     assert _same_page(right, wrong)
     # nobody is signed in, the password was not even checked, and the outage is logged.
     assert "_auth_user_id" not in client.session
@@ -82,7 +94,7 @@ def test_the_second_factor_fails_closed_while_the_cache_is_down(client, world, c
     cache_switch.down = True
     response = client.post(VERIFY, {"code": code})
     assert response.status_code == 503 and response["Retry-After"] == "60"
-    assert "Signing in is unavailable for a moment" in response.content.decode()
+    assert _zh(SIGN_IN_DOWN) in response.content.decode()
     # The right code was not accepted: the staff pages still ask for the second factor.
     cache_switch.down = False
     assert client.get("/cases/").status_code == 302
@@ -101,7 +113,7 @@ def test_the_receipt_code_lookup_fails_closed_while_the_cache_is_down(
         wrong = wrong_client.post(TRACK, {"code": "AAAA-BBBB-CCCC-DDDD"})
     for response in (right, wrong):
         assert response.status_code == 503 and response["Retry-After"] == "60"
-        assert "Following up is unavailable for a moment" in response.content.decode()
+        assert _zh(TRACK_DOWN) in response.content.decode()
     assert _same_page(right, wrong)
     # The code was not looked up: the session holds no case.
     assert SESSION_TRACK not in right_client.session
