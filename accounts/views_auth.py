@@ -145,14 +145,9 @@ def two_factor_verify(request):
         return redirect(_second_factor_url(user, _safe_next(request)))
     error, status = "", 200
     if request.method == "POST":
-        try:
-            refused = throttle.second_factor_refused(request, user.pk)
-        except throttle.ThrottleUnavailable:
-            refused = None
-        if refused is None:
-            error, status = _unavailable_message(), 503
-        elif refused:
-            error, status = _throttled_message(), THROTTLED
+        refusal = _second_factor_refusal(request, user)
+        if refusal:
+            error, status = refusal
         else:
             device = second_factor_check(user=user, code=request.POST.get("code", "")[:40])
             if device is not None:
@@ -173,6 +168,16 @@ def two_factor_verify(request):
         status=status,
     )
     return _unavailable(response) if status == 503 else response
+
+
+def _second_factor_refusal(request, user) -> tuple[str, int] | None:
+    """The message and status when a second-factor code may not be checked now: too many
+    attempts (429), or the throttle's cache is down (503, failing closed)."""
+    try:
+        refused = throttle.second_factor_refused(request, user.pk)
+    except throttle.ThrottleUnavailable:
+        return _unavailable_message(), 503
+    return (_throttled_message(), THROTTLED) if refused else None
 
 
 def _qr_svg(device) -> str:
@@ -201,14 +206,9 @@ def two_factor_setup(request):
     device = totp_pending_device(user)
     error, status = "", 200
     if request.method == "POST":
-        try:
-            refused = throttle.second_factor_refused(request, user.pk)
-        except throttle.ThrottleUnavailable:
-            refused = None
-        if refused is None:
-            error, status = _unavailable_message(), 503
-        elif refused:
-            error, status = _throttled_message(), THROTTLED
+        refusal = _second_factor_refusal(request, user)
+        if refusal:
+            error, status = refusal
         elif totp_confirm(user=user, device=device, code=request.POST.get("code", "")[:40]):
             request.session.cycle_key()
             otp_login(request, device)
