@@ -304,8 +304,9 @@ LOGGING = {
         "scrub": {"()": "security.logging.ScrubFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
+    "formatters": {"utc": {"()": "security.logging.UTCFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["scrub"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub"], "formatter": "utc"},
         # Django's own error emails (sent only when ADMINS is set), scrubbed like the log.
         "mail_admins": {
             "class": "security.logging.ScrubbedAdminEmailHandler",

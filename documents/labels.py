@@ -149,6 +149,7 @@ TIMELINE_VERBS = {
 TIMELINE_HIDDEN = {
     "access_granted",
     "access_revoked",
+    "case_viewed",
     "document_rendered",
     "document_downloaded",
     "document_render_failed",

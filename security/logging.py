@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import traceback
 
 from django.utils.log import AdminEmailHandler
@@ -140,6 +141,19 @@ class ScrubFilter(logging.Filter):
                 text = text.replace(only, escaped)
             exc = exc.__cause__ or exc.__context__
         return text
+
+
+class UTCFormatter(logging.Formatter):
+    """Every line begins with its time in UTC, ISO 8601 with milliseconds and a "Z", whatever
+    the server's time zone (security.md G1: each entry carries a UTC timestamp), then the
+    level and the logger: `2026-11-26T07:41:58.123Z WARNING security.authz authz_refused …`."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+    def __init__(self, fmt: str = "%(asctime)s %(levelname)s %(name)s %(message)s", **kwargs):
+        super().__init__(fmt, **kwargs)
 
 
 class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -18,7 +18,7 @@ from casework.selectors.referrals import providers_for_case
 from casework.selectors.staff import QueueFilters, queue
 from casework.services import IntakeData, case_file
 from casework.services.intake import ClaimItem, route_owning_org
-from casework.services.records import identity_view_record
+from casework.services.records import case_view_record
 from rights.models import Category
 
 from .. import serializers as s
@@ -132,10 +132,12 @@ class CaseDetailView(ApiView):
         parties = list(case.parties.select_related("worker", "employer").order_by("id"))
         workers = [pt for pt in parties if pt.worker_id is not None]
         show_identity = may(request.user, "view_identity", case)
-        if show_identity:
-            shown = [pt.worker_id for pt in workers if pt.worker.phone or pt.worker.id_number]
-            if shown:
-                identity_view_record(case=case, user=request.user, worker_ids=shown)
+        shown = [
+            pt.worker_id
+            for pt in workers
+            if show_identity and (pt.worker.phone or pt.worker.id_number)
+        ]
+        case_view_record(case=case, user=request.user, level="full", via="api", worker_ids=shown)
         context = {
             "show_identity": show_identity,
             "workers": workers,

@@ -45,7 +45,12 @@ class RowSpec:
 
 # The verbs the timeline leaves out (selectors.staff.TIMELINE_HIDDEN_VERBS): access records,
 # read by nobody on the case page.
-HIDDEN_EVENT_VERBS = ("document_downloaded", "evidence_downloaded", "identity_viewed")
+HIDDEN_EVENT_VERBS = (
+    "case_viewed",
+    "document_downloaded",
+    "evidence_downloaded",
+    "identity_viewed",
+)
 
 SPECS: dict[str, RowSpec] = {
     "claims": RowSpec(Claim, attrgetter("id")),

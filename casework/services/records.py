@@ -183,6 +183,10 @@ def message_post(*, case: Case, user, body: str) -> Message:
 def identity_view_record(*, case: Case, user: User, worker_ids: list[int] | None = None):
     """Audit one unmasked view of workers' phone or ID numbers (DESIGN §3: every unmasked view
     is audited). The payload carries ids only. Refused for users who may not see identities."""
+    return _identity_view(case=case, user=user, worker_ids=worker_ids)
+
+
+def _identity_view(*, case: Case, user: User, worker_ids: list[int] | None):
     if access(user, case) == Access.NONE:
         raise NotFound()
     if not may(user, "view_identity", case):
@@ -192,4 +196,22 @@ def identity_view_record(*, case: Case, user: User, worker_ids: list[int] | None
         actor=user,
         case=case,
         payload={"workers": sorted(int(pk) for pk in (worker_ids or []))},
+    )
+
+
+@transaction.atomic
+def case_view_record(
+    *, case: Case, user: User, level: str, via: str, worker_ids: list[int] | None = None
+):
+    """The read-access log (security.md G1 "case view"): exactly one audit event for each time
+    a member of staff opens a case — its page or the API's case — ids only. A view that shows
+    workers' phone or ID numbers is that event ("identity_viewed", with the workers shown);
+    any other view is "case_viewed", with the level of access it was shown at ("full" or
+    "summary") and where ("page" or "api"). A worker reading their own case is not logged."""
+    if worker_ids:
+        return _identity_view(case=case, user=user, worker_ids=worker_ids)
+    if access(user, case) == Access.NONE:
+        raise NotFound()
+    return audit_record(
+        verb="case_viewed", actor=user, case=case, payload={"level": level, "via": via}
     )

@@ -57,7 +57,7 @@ from ..services import (
     note_add,
 )
 from ..services.proceedings import proceeding_start
-from ..services.records import identity_view_record
+from ..services.records import case_view_record
 from .consent_forms import consent_forms
 
 FULL_OR_SUMMARY = (Access.FULL, Access.SUMMARY)
@@ -152,6 +152,8 @@ def _case_page(
             if name in allowed:
                 cls = forms.TRANSITION_FORMS[name]
                 action_forms.append(bound.get(name) or cls(initial=state, options=options))
+        if request.method == "GET":
+            case_view_record(case=case, user=user, level="summary", via="page")
         return render(
             request,
             "staff/case_summary.html",
@@ -180,10 +182,13 @@ def _case_page(
         transition_forms.append(form(cls, initial=state))
     version = {"version": case.version, "next": ""}
     show_identity = request.method == "GET" and may(user, "view_identity", case)
-    if show_identity:
-        shown = [pt.worker_id for pt in detail.workers if pt.worker.phone or pt.worker.id_number]
-        if shown:
-            identity_view_record(case=case, user=user, worker_ids=shown)
+    if request.method == "GET":
+        shown = [
+            pt.worker_id
+            for pt in detail.workers
+            if show_identity and (pt.worker.phone or pt.worker.id_number)
+        ]
+        case_view_record(case=case, user=user, level="full", via="page", worker_ids=shown)
     may_refer = may(user, "refer_to_legal_aid", case)
     context = {
         "case": case,
