@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
 RUN_ADDR    ?= 127.0.0.1:8000
 
-.PHONY: help system system-browser venv messages migrate demo run test test-pg test-scale \
+.PHONY: help system system-browser system-upgrade venv messages migrate demo run test test-pg test-scale \
         backup-restore-test lint format check-migrations check-deploy audit bench clean distclean
 
 help:
@@ -28,7 +28,8 @@ help:
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make check-migrations  fail if models and migrations disagree"
 	@echo "make check-deploy      manage.py check --deploy with the production settings"
-	@echo "make audit             pip-audit (known vulnerabilities) and bandit (static analysis)"
+	@echo "make audit             known vulnerabilities (Debian packages, pip-audit) and bandit"
+	@echo "make system-upgrade    install pending security updates of the runtime's Debian packages"
 	@echo "make demo              migrate and load the demo data"
 	@echo "make bench [NAME=...]  run bench/run.py"
 	@echo "make system[-browser]  install missing Debian packages (chromium with -browser)"
@@ -41,6 +42,9 @@ system:
 
 system-browser:
 	@bash scripts/setup-system.sh --browser
+
+system-upgrade: system
+	@$(PYTHON) scripts/system-audit.py --fix
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -117,7 +121,11 @@ check-deploy: venv
 # pip-audit: the project's resolved requirements (pinned from this environment) against PyPI's
 # advisory data; an ignore needs `--ignore-vuln ID` here with a comment saying why.
 # bandit: bandit.toml lists each skipped rule with its reason.
+# system-audit: the runtime's Debian packages and their dependencies against Debian's security
+# suite (ops/system-audit-ignore.toml defers an update with a ticket and an expiry date);
+# `make system-upgrade` installs those updates.
 audit: venv
+	$(PY) scripts/system-audit.py
 	$(PY) scripts/resolved-requirements.py dev > $(VENV)/resolved-requirements.txt
 	$(PY) scripts/pip-audit.py --progress-spinner off --no-deps --disable-pip \
 		-r $(VENV)/resolved-requirements.txt

@@ -3,6 +3,8 @@
 #
 #   scripts/setup-system.sh              gettext, WeasyPrint's libraries, CJK fonts
 #   scripts/setup-system.sh --browser    the same plus Debian's chromium (browser tests)
+#   scripts/setup-system.sh --list       print the runtime packages, one a line, and stop
+#                                        (scripts/system-audit.py checks them for known flaws)
 #
 # Environment:
 #   RIGHTSDESK_BROWSER=1        same as --browser
@@ -12,15 +14,13 @@
 # apt-get update runs at most once, and only when something has to be installed.
 set -euo pipefail
 
-if [[ "${RIGHTSDESK_SKIP_SYSTEM:-}" =~ ^(1|true|yes|on)$ ]]; then
-    exit 0
-fi
-
 browser=0
+list=0
 case "${RIGHTSDESK_BROWSER:-}" in 1|true|yes|on) browser=1 ;; esac
 for arg in "$@"; do
     case "$arg" in
         --browser) browser=1 ;;
+        --list) list=1 ;;
         -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "setup-system: unknown argument: $arg" >&2; exit 2 ;;
     esac
@@ -33,6 +33,13 @@ packages=(
     libharfbuzz-subset0     # WeasyPrint (font subsetting)
     fonts-noto-cjk          # Chinese text in pages and PDFs
 )
+if (( list )); then
+    printf '%s\n' "${packages[@]}"
+    exit 0
+fi
+if [[ "${RIGHTSDESK_SKIP_SYSTEM:-}" =~ ^(1|true|yes|on)$ ]]; then
+    exit 0
+fi
 if (( browser )); then
     packages+=(chromium)    # /usr/bin/chromium, driven by Playwright in tests/e2e
 fi
