@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from documents.scanning import ClamdScanner, ScannerError
+
 # The anti-virus test file (eicar.org), put together so that this source file is not itself
 # taken for it.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!" + b"$H+H*"
@@ -78,6 +80,31 @@ class Clamd:
                 answer += part
         return answer.rstrip(b"\0")
 
+    def scan(self, data: bytes) -> str:
+        verdict = ClamdScanner(self.address, timeout=10).scan(data)
+        return "OK" if verdict.clean else verdict.signature
+
+    def set_signature(self, name: str, pattern: bytes | None, *, probe: bytes) -> None:
+        """Add (or, with None, remove) a signature file `<name>.ndb` and have clamd load its
+        signatures again (RELOAD), as after a freshclam update; returns once a scan of `probe`
+        shows the change."""
+        path = self.folder / "db" / f"{name}.ndb"
+        if pattern is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(f"{name}:0:*:{pattern.hex()}\n")
+        assert self.command(b"RELOAD") == b"RELOADING"
+        wanted = "OK" if pattern is None else f"{name}.UNOFFICIAL"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if self.scan(probe) == wanted:
+                    return
+            except ScannerError:  # reloading
+                pass
+            assert time.monotonic() < deadline, f"clamd did not load the signature {name}"
+            time.sleep(0.1)
+
     def kill(self) -> None:
         """SIGKILL, as when clamd is killed for memory: the socket file stays behind."""
         self.process.kill()
@@ -126,7 +153,6 @@ def start_clamd(*, stream_max_bytes: int) -> Clamd:
                 f"TemporaryDirectory {folder}",
                 f"StreamMaxLength {stream_max_bytes}",
                 "MaxThreads 4",
-                "ConcurrentDatabaseReload no",
                 "",
             ]
         )
