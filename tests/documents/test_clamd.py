@@ -150,8 +150,14 @@ def test_a_file_above_clamds_stream_limit_is_refused_never_clean(
     small_clamd, use_clamd, worker_upload, world, filed_case, _documents_settings
 ):
     use_clamd(small_clamd)
+    scanner = ClamdScanner(small_clamd.address, timeout=10)
+    # StreamMaxLength is the largest stream clamd takes: one byte more is refused. (So a clamd
+    # with StreamMaxLength = EVIDENCE_MAX_BYTES scans every file the project accepts.)
+    assert scanner.scan(b"a" * small_clamd.stream_max_bytes) == Verdict(clean=True)
     with pytest.raises(ScannerError):
-        ClamdScanner(small_clamd.address, timeout=10).scan(mp3_of(200_000))
+        scanner.scan(b"a" * (small_clamd.stream_max_bytes + 1))
+    with pytest.raises(ScannerError):
+        scanner.scan(mp3_of(200_000))
 
     response = worker_upload(upload("recording.mp3", mp3_of(200_000)))
     assert response.status_code == 503 and SCAN_FAILED_ZH in response.content.decode()
