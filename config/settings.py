@@ -380,6 +380,9 @@ RIGHTSDESK = {
     # "unix:///run/clamav/clamd.ctl"; empty: no scanner. With one, nothing unscanned is stored.
     "EVIDENCE_SCANNER": os.environ.get("RIGHTSDESK_CLAMD", ""),
     "EVIDENCE_SCAN_TIMEOUT": int(os.environ.get("RIGHTSDESK_CLAMD_TIMEOUT", 30)),
+    # The daily sweep scans again at most this many stored files a run: never-scanned ones,
+    # then those last scanned with older signatures (documents/rescan.py); 0: no rescan.
+    "EVIDENCE_RESCAN_PER_SWEEP": int(os.environ.get("RIGHTSDESK_CLAMD_RESCAN_PER_SWEEP", 500)),
     # Evidence quotas (documents/services.py, matrix C9); 0 switches one off.
     "EVIDENCE_QUOTAS": {
         "files_per_case": int(os.environ.get("RIGHTSDESK_EVIDENCE_FILES_PER_CASE", 300)),

@@ -6,6 +6,8 @@ environment and are required here (no generated files, no development defaults):
     DJANGO_SECRET_KEY, RIGHTSDESK_FIELD_KEY, RIGHTSDESK_LOOKUP_KEY, RIGHTSDESK_AUDIT_KEY
     DJANGO_ALLOWED_HOSTS            e.g. rightsdesk.example.org
     RIGHTSDESK_SMTP_HOST            the mail server (notifications must leave the machine)
+    RIGHTSDESK_CLAMD                the virus scanner, e.g. unix:///run/clamav/clamd.ctl: without
+                                    it `check --deploy` warns (documents.W002)
     DJANGO_CSRF_TRUSTED_ORIGINS     optional, e.g. https://rightsdesk.example.org
     DJANGO_SECURE_PROXY_HEADER      optional: the header the TLS proxy sets, e.g.
                                     X-Forwarded-Proto (only if the proxy always sets it)

@@ -8,14 +8,22 @@ in Python: a 7-page Chinese/English filing took about 6.9 s instead of 0.37 s (l
 The check looks for the library the way WeasyPrint loads it (by the same names, with ctypes),
 without importing WeasyPrint: importing it in a process that later forks has crashed workers
 (libraries.md §3.3).
+
+documents.W002 (deployment check, `manage.py check --deploy`): no virus scanner is configured
+for evidence files (RIGHTSDESK_CLAMD unset). Uploads are then stored unscanned, and a file
+carrying malware would be handed on to caseworkers and lawyers (security.md §6.7, matrix C6).
+documents.W003 (deployment check): RIGHTSDESK_CLAMD is set but is not a clamd address
+(unix:///path or tcp://host:port); every upload would be refused.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from urllib.parse import urlsplit
 
-from django.core.checks import Warning, register
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
 
 # The names WeasyPrint 70 tries (weasyprint/text/ffi.py), most specific first.
 SUBSET_NAMES = (
@@ -72,3 +80,35 @@ def check_fast_font_subsetting(app_configs=None, **kwargs):
             id="documents.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_evidence_scanner(app_configs=None, **kwargs):
+    conf = settings.RIGHTSDESK
+    address = conf.get("EVIDENCE_SCANNER", "")
+    if conf.get("EVIDENCE_SCANNER_CLASS"):
+        return []
+    if not address:
+        return [
+            Warning(
+                "No virus scanner is configured for evidence files: uploads would be stored "
+                "and handed on unscanned.",
+                hint="Run ClamAV's clamd (Debian: clamav-daemon, with freshclam keeping its "
+                "signatures fresh) and set RIGHTSDESK_CLAMD to its address, e.g. "
+                'unix:///run/clamav/clamd.ctl (README, "Running in production").',
+                id="documents.W002",
+            )
+        ]
+    parts = urlsplit(address)
+    if parts.scheme not in ("unix", "tcp") or not (
+        parts.path if parts.scheme == "unix" else parts.hostname
+    ):
+        return [
+            Warning(
+                f"RIGHTSDESK_CLAMD is not a clamd address: {address!r}; every upload would be "
+                "refused.",
+                hint="Use unix:///run/clamav/clamd.ctl or tcp://host:3310.",
+                id="documents.W003",
+            )
+        ]
+    return []

@@ -8,7 +8,8 @@ storage, checks its bytes against the hash in the snapshot and hands them to the
 PDF attachments (PDF/A-3b keeps attachments of any type, libraries.md §3.4). A file that is
 missing or whose bytes changed fails the render with a reason naming only its number: a
 tampered file is never embedded, and the index printed in the packet is exactly what is
-attached.
+attached. A file the virus check holds (documents.rescan) is left out of a new packet's index,
+and fails the render of a packet whose snapshot was taken before it was held.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from .evidence import ALLOWED
 from .labels import Bilingual
-from .models import Evidence, EvidenceSource
+from .models import Evidence, EvidenceSource, ScanStatus
 from .rendering import PdfAttachment, RenderError
 
 # The stored content type → its name in the index.
@@ -75,7 +76,11 @@ def evidence_index(case) -> list[dict]:
     """Every evidence file of the case, in the order added, as the packet's snapshot keeps it
     (plain JSON). `file` is the storage name the render reads the bytes from; it is not
     printed."""
-    rows = Evidence.objects.filter(case=case).order_by("created_at", "id")
+    rows = (
+        Evidence.objects.filter(case=case)
+        .exclude(scan_status=ScanStatus.HELD)
+        .order_by("created_at", "id")
+    )
     out = []
     for position, item in enumerate(rows, start=1):
         number = evidence_number(position)
@@ -136,7 +141,17 @@ def _description(entry: dict) -> str:
 def packet_attachments(snapshot: dict) -> list[PdfAttachment]:
     """The verified evidence files of a packet's snapshot, ready to embed, in index order."""
     attachments = []
-    for entry in snapshot.get("evidence") or []:
+    entries = snapshot.get("evidence") or []
+    held = set(
+        Evidence.objects.filter(
+            pk__in=[e.get("evidence_id") for e in entries], scan_status=ScanStatus.HELD
+        ).values_list("pk", flat=True)
+    )
+    for entry in entries:
+        if entry.get("evidence_id") in held:
+            raise RenderError(
+                f"evidence {entry['number']} is held by the virus check; it was not embedded"
+            )
         added = datetime.fromisoformat(entry["added_at"]).astimezone(UTC)
         attachments.append(
             PdfAttachment(

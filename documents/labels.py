@@ -122,6 +122,10 @@ TIMELINE_VERBS = {
         "证据文件未通过病毒检查，不再提供下载",
         "an evidence file failed the virus check and is not served",
     ),
+    "evidence_released": Bilingual(
+        "证据文件经更新后的病毒检查未发现问题，恢复提供下载",
+        "an evidence file passed a later virus check and is served again",
+    ),
     "key_dates_changed": Bilingual("更正了关键日期", "corrected the key dates"),
     "deadline_suspended": Bilingual("记录了时效中止", "recorded a suspension of a period"),
     "deadline_interrupted": Bilingual("记录了时效中断", "recorded an interruption of a period"),

@@ -74,6 +74,9 @@ class EvidenceSource(models.TextChoices):
 class ScanStatus(models.TextChoices):
     CLEAN = "clean", _("checked for viruses")
     NOT_SCANNED = "not_scanned", _("not checked for viruses")
+    # A stored file the virus check later found something in (newer signatures, or its first
+    # scan): never served, embedded in a packet or exported (documents.rescan).
+    HELD = "held", _("held: the virus check found something harmful")
 
 
 class Evidence(models.Model):
@@ -97,10 +100,15 @@ class Evidence(models.Model):
     uploaded_by_worker = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # documents.scanning: "clean" once a configured scanner passed it; a file stored while no
-    # scanner was configured is scanned at its first download once one is.
+    # scanner was configured is scanned at its first download once one is, or by the daily
+    # sweep, which also scans again files last scanned with older signatures (documents.rescan).
     scan_status = models.CharField(
         max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
     )
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    # The scanner's signature version at that scan (clamd's VERSION, e.g.
+    # "ClamAV 1.4.6/27510/Mon Dec  1 08:40:01 2026"); "" when unknown.
+    scanned_with = models.CharField(max_length=100, blank=True)
     # documents.metadata: the file's own metadata (author, company…) could not be removed (a
     # signed or unreadable PDF): staff are told to check it before sharing it.
     metadata_kept = models.BooleanField(default=False)
@@ -109,7 +117,10 @@ class Evidence(models.Model):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["case", "created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="evidence_case_created")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="evidence_case_created"),
+            models.Index(fields=["scanned_at", "id"], name="evidence_scanned_at"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -10,8 +10,13 @@ Configured with RIGHTSDESK["EVIDENCE_SCANNER"] (env RIGHTSDESK_CLAMD):
   unscanned is stored. A file stored before the scanner was configured is scanned when it is
   first downloaded, and is not served unless that scan is clean.
 
-Tests use a fake scanner (settings RIGHTSDESK["EVIDENCE_SCANNER_CLASS"]); clamav itself is not
-installed on the development machine.
+Each scan records when it ran and the scanner's signature version (`signature_version()`,
+clamd's VERSION answer); the daily sweep scans again the stored files whose last scan used older
+signatures, or none (documents.rescan).
+
+A scanner is an object with `scan(data) -> Verdict` and, optionally, `version() -> str`.
+tests/documents/test_clamd.py runs a real clamd (Debian's clamav-daemon, installed by
+scripts/setup-system.sh); other tests use a fake (RIGHTSDESK["EVIDENCE_SCANNER_CLASS"]).
 """
 
 from __future__ import annotations
@@ -81,6 +86,25 @@ class ClamdScanner:
             raise ScannerError("clamd did not finish the scan") from exc
         return parse_clamd_answer(answer)
 
+    def version(self) -> str:
+        """clamd's VERSION: "ClamAV 1.4.6/27510/Mon Dec  1 08:40:01 2026" (the engine, then
+        the version and date of its daily signatures, which freshclam updates)."""
+        try:
+            with self._connect() as sock:
+                sock.sendall(b"zVERSION\0")
+                answer = b""
+                while not answer.endswith(b"\0"):
+                    part = sock.recv(4096)
+                    if not part:
+                        break
+                    answer += part
+        except OSError as exc:
+            raise ScannerError("clamd did not answer VERSION") from exc
+        text = answer.rstrip(b"\0").decode("utf-8", "replace").strip()
+        if not text.startswith("ClamAV "):
+            raise ScannerError("clamd gave no version")
+        return text
+
 
 def parse_clamd_answer(answer: bytes) -> Verdict:
     """ "stream: OK" is clean; "stream: <name> FOUND" is not; anything else is an error."""
@@ -120,3 +144,15 @@ def scan(data: bytes) -> Verdict | None:
     if not isinstance(verdict, Verdict):
         raise ScannerError("the scanner gave no verdict")
     return verdict
+
+
+def signature_version(scanner=None) -> str:
+    """The scanner's signature version, "" when scanning is off or the scanner does not say
+    (never an error: it only decides whether a file is scanned again)."""
+    scanner = scanner if scanner is not None else get_scanner()
+    if scanner is None or not hasattr(scanner, "version"):
+        return ""
+    try:
+        return str(scanner.version())[:100]
+    except Exception:  # noqa: BLE001 — unknown, so the next sweep scans again
+        return ""

@@ -505,6 +505,7 @@ def evidence_upload(
     from .evidence import check_file, clean_filename, too_large_message
     from .evidence import refused as refuse
     from .models import Evidence, EvidenceSource, ScanStatus
+    from .scanning import signature_version
     from .upload import evidence_max_bytes
 
     by_worker = _evidence_uploader(user, case)
@@ -522,6 +523,9 @@ def evidence_upload(
     limit = evidence_max_bytes()
     checked = []
     scanned = False
+    # Asked before the scans: a signature update meanwhile makes the file due again, never
+    # the other way round.
+    scanned_with = signature_version()
     for upload in files:
         if upload.size is not None and upload.size > limit:
             raise refuse(too_large_message(limit), clean_filename(upload.name))
@@ -533,6 +537,7 @@ def evidence_upload(
     _check_quota(case, user, by_worker, checked)
 
     stored: list[str] = []
+    now = timezone.now()
     try:
         for c in checked:
             stored.append(
@@ -561,6 +566,8 @@ def evidence_upload(
                     uploaded_by=user if getattr(user, "is_authenticated", False) else None,
                     uploaded_by_worker=by_worker,
                     scan_status=ScanStatus.CLEAN if scanned else ScanStatus.NOT_SCANNED,
+                    scanned_at=now if scanned else None,
+                    scanned_with=scanned_with if scanned else "",
                     metadata_kept=c.metadata_kept,
                 )
                 for c, name in zip(checked, stored, strict=True)
@@ -594,43 +601,63 @@ def _coarsen_created_at(case: Case, rows: list) -> None:
     )
     when = worker_time(case, after=latest)
     Evidence.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=when)
+    Evidence.objects.filter(pk__in=[r.pk for r in rows], scanned_at__isnull=False).update(
+        scanned_at=when
+    )
     for row in rows:
         row.created_at = when
+        row.scanned_at = when if row.scanned_at else None
 
 
-def _scan_before_serving(item) -> None:
-    """With a scanner configured, a file stored unscanned (before it was configured) is scanned
-    now and served only when clean; a scanner error or a finding serves nothing (C6)."""
+def _scan_before_serving(item, *, by_worker: bool) -> None:
+    """With a scanner configured, a file not yet found clean (stored before the scanner was
+    configured, or held) is scanned now and served only when clean; a scanner error or a
+    finding serves nothing, and a finding holds the file (C6). Without a scanner a held file is
+    not served either."""
     from .evidence import ScanUnavailable
     from .models import ScanStatus
-    from .scanning import ScannerError, get_scanner, scan
+    from .scanning import ScannerError, get_scanner, scan, signature_version
 
-    if item.scan_status == ScanStatus.CLEAN or get_scanner() is None:
+    if item.scan_status == ScanStatus.CLEAN:
         return
+    scanner = get_scanner()
+    if scanner is None:
+        if item.scan_status == ScanStatus.HELD:
+            raise GuardFailed(
+                _("The virus check found something harmful in this file; it is not served.")
+            )
+        return
+    scanned_with = signature_version(scanner)
     with default_storage.open(item.file.name, "rb") as handle:
         data = handle.read()
     try:
         verdict = scan(data)
+        if verdict is None:
+            raise ScannerError("the scanner was switched off meanwhile")
     except ScannerError as exc:
         logger.warning("evidence scanner gave no verdict: %s", exc)
         raise ScanUnavailable(
             _("This file could not be checked for viruses just now. Please try again later.")
         ) from exc
-    if verdict is None or not verdict.clean:
-        if verdict is not None:
-            with transaction.atomic():
-                audit_record(
-                    verb="evidence_held_malware",
-                    actor=None,
-                    actor_kind="system",
-                    case=item.case,
-                    payload={"evidence": item.pk, "signature": verdict.signature[:100]},
-                )
+    item.scanned_at = worker_time(item.case) if by_worker else timezone.now()
+    item.scanned_with = scanned_with
+    fields = ["scan_status", "scanned_at", "scanned_with"]
+    if not verdict.clean:
+        with transaction.atomic():
+            item.scan_status = ScanStatus.HELD
+            item.save(update_fields=fields)
+            audit_record(
+                verb="evidence_held_malware",
+                actor=None,
+                actor_kind="system",
+                case=item.case,
+                payload={"evidence": item.pk, "signature": verdict.signature[:100]},
+            )
         raise GuardFailed(
             _("The virus check found something harmful in this file; it is not served.")
         )
     item.scan_status = ScanStatus.CLEAN
-    item.save(update_fields=["scan_status"])
+    item.save(update_fields=fields)
 
 
 def evidence_open_for_download(*, evidence_id: int, user, worker=None):
@@ -653,7 +680,7 @@ def evidence_open_for_download(*, evidence_id: int, user, worker=None):
             break
     if actor is None:
         raise NotFound(_("Evidence not found"))
-    _scan_before_serving(item)
+    _scan_before_serving(item, by_worker=by_worker)
     handle = default_storage.open(item.file.name, "rb")
     try:
         with transaction.atomic():

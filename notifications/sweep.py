@@ -3,7 +3,8 @@ reminders, expired referrals, stuck renders, deliveries that are due or failed, 
 housekeeping of the retention policy (ended cases past the retention period are purged,
 privacy.purge), of the API (stored Idempotency-Key answers forgotten, api.idempotency) and of
 the file storage (files no row names, left by a process killed mid-upload, deleted:
-documents.orphans).
+documents.orphans) and of the virus scanning (stored evidence scanned again once the signatures
+have changed: documents.rescan).
 
 Every step is idempotent on its own — unique rows, locked and re-read cases, conditional
 UPDATEs — so running the sweep twice, or twice at once on PostgreSQL, changes nothing more than
@@ -52,6 +53,8 @@ class SweepReport:
     idempotency_records_purged: int = 0
     tally_rows: int = 0
     orphan_files_deleted: int = 0
+    evidence_rescanned: int = 0
+    evidence_held: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -126,6 +129,7 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
     from casework.services.referrals import referrals_expire_due
     from casework.services.tally import tally_compact
     from documents.orphans import files_sweep_orphans
+    from documents.rescan import evidence_rescan_due
     from documents.services import documents_reap_stuck
     from privacy.purge import purge_due_cases
 
@@ -165,6 +169,13 @@ def sweep_run(*, today: dt.date | None = None, now: dt.datetime | None = None) -
     report.idempotency_records_purged = step("idempotency", idempotency_records_purge)
     report.tally_rows = step("tally", tally_compact)
     report.orphan_files_deleted = step("orphan files", lambda: files_sweep_orphans(now=now).deleted)
+
+    def rescan():
+        result = evidence_rescan_due(now=now)
+        report.evidence_rescanned, report.evidence_held = result.scanned, result.held
+        return result.scanned
+
+    step("virus rescan", rescan)
     step("statistics", database_statistics_refresh)
     return report
 

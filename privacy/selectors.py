@@ -101,7 +101,7 @@ def _grievance(case: Case, files: list) -> dict:
 def _grievances(user) -> QuerySet[Case]:
     """The worker's grievances with everything their copy holds: one query per kind of row,
     whatever the number of grievances."""
-    from documents.models import Evidence
+    from documents.models import Evidence, ScanStatus
     from rights.models import Category
 
     return (
@@ -110,7 +110,10 @@ def _grievances(user) -> QuerySet[Case]:
         .prefetch_related(
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.filter(uploaded_by_worker=True).order_by("pk"),
+                # A file the virus check holds is not handed out (documents.rescan).
+                queryset=Evidence.objects.filter(uploaded_by_worker=True)
+                .exclude(scan_status=ScanStatus.HELD)
+                .order_by("pk"),
                 to_attr="export_evidence",
             ),
             Prefetch(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages Rightsdesk needs, only those that are missing.
 #
-#   scripts/setup-system.sh              gettext, WeasyPrint's libraries, CJK fonts
+#   scripts/setup-system.sh              gettext, WeasyPrint's libraries, CJK fonts, clamd
 #   scripts/setup-system.sh --browser    the same plus Debian's chromium (browser tests)
 #   scripts/setup-system.sh --list       print the runtime packages, one a line, and stop
 #                                        (scripts/system-audit.py checks them for known flaws)
@@ -12,6 +12,11 @@
 #
 # Idempotent and quick when nothing is missing: one dpkg-query call, no network, no apt.
 # apt-get update runs at most once, and only when something has to be installed.
+#
+# clamav-daemon (with clamav-freshclam) starts no service where there is no init system (a
+# container: invoke-rc.d finds no runlevel, or policy-rc.d denies it); on a machine booted with
+# systemd, Debian enables freshclam, which fetches the signatures, and clamd, which starts once
+# they are there. Neither is needed by the tests, which run a clamd of their own.
 set -euo pipefail
 
 browser=0
@@ -32,6 +37,7 @@ packages=(
     libpangoft2-1.0-0       # WeasyPrint
     libharfbuzz-subset0     # WeasyPrint (font subsetting)
     fonts-noto-cjk          # Chinese text in pages and PDFs
+    clamav-daemon           # clamd, the evidence virus scanner; tests/documents start a private one
 )
 if (( list )); then
     printf '%s\n' "${packages[@]}"

@@ -54,3 +54,56 @@ def sign_in(client):
         return client
 
     return as_user
+
+
+# --- a real clamd (tests/documents/clamd.py; security matrix C6) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def clamd_daemons():
+    """Start private clamd processes (`start(stream_max_bytes=…)`); all stop with the session."""
+    from .clamd import start_clamd
+
+    started = []
+
+    def start(*, stream_max_bytes: int):
+        daemon = start_clamd(stream_max_bytes=stream_max_bytes)
+        started.append(daemon)
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def real_clamd(clamd_daemons):
+    """One clamd for the session, configured as production must be: it takes a stream as large
+    as the largest evidence file the project accepts (RIGHTSDESK["EVIDENCE_MAX_BYTES"])."""
+    from django.conf import settings
+
+    return clamd_daemons(stream_max_bytes=settings.RIGHTSDESK["EVIDENCE_MAX_BYTES"])
+
+
+@pytest.fixture
+def own_clamd(clamd_daemons):
+    """A clamd of this test's own, to kill or stop."""
+    daemon = clamd_daemons(stream_max_bytes=1024 * 1024)
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def use_clamd(settings):
+    """Point the project's scanner setting at a clamd (its address), as RIGHTSDESK_CLAMD does."""
+
+    def use(daemon, *, timeout: int = 30):
+        settings.RIGHTSDESK = {
+            **settings.RIGHTSDESK,
+            "EVIDENCE_SCANNER": daemon.address,
+            "EVIDENCE_SCANNER_CLASS": "",
+            "EVIDENCE_SCAN_TIMEOUT": timeout,
+        }
+        return daemon
+
+    return use

@@ -268,7 +268,7 @@ def test_an_unscanned_file_is_served_only_after_a_clean_scan_once_a_scanner_is_c
     assert found.status_code == 400 and "attachment" not in found.get("Content-Disposition", "")
     assert AuditEvent.objects.filter(verb="evidence_held_malware").count() == 1
     row.refresh_from_db()
-    assert row.scan_status == ScanStatus.NOT_SCANNED
+    assert row.scan_status == ScanStatus.HELD  # held: out of packets and exports too
 
     # A clean unscanned file is scanned at its first download, then served and marked.
     settings.RIGHTSDESK = {**settings.RIGHTSDESK, "EVIDENCE_SCANNER_CLASS": ""}

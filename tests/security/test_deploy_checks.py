@@ -24,6 +24,7 @@ def _production_env() -> dict[str, str]:
         env[name] = secrets.token_urlsafe(50)
     env["DJANGO_ALLOWED_HOSTS"] = "rightsdesk.example.org"
     env["RIGHTSDESK_SMTP_HOST"] = "smtp.example.org"
+    env["RIGHTSDESK_CLAMD"] = "unix:///run/clamav/clamd.ctl"
     return env
 
 
@@ -42,6 +43,19 @@ def test_production_settings_pass_the_deployment_check():
     result = _check_deploy(_production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_check_demands_a_virus_scanner():
+    """security.md C6: a production deployment without clamd would store evidence unscanned."""
+    env = _production_env()
+    del env["RIGHTSDESK_CLAMD"]
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "documents.W002" in result.stderr + result.stdout
+    env["RIGHTSDESK_CLAMD"] = "/run/clamav/clamd.ctl"  # a path, not an address
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "documents.W003" in result.stderr + result.stdout
 
 
 def test_production_settings_refuse_to_start_without_their_secrets():
