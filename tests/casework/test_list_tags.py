@@ -72,3 +72,42 @@ def test_assign_options_mark_the_assignee_and_escape_names(django_user_model):
     assert '<option value="17" selected>李</option>' in first
     assert '<option value="7">王&lt;b&gt;</option>' in first
     assert "selected" not in second
+
+
+def test_queue_rows_escape_every_value_the_people_typed():
+    from accounts.models import User
+    from casework.models import Case, Employer
+    from casework.selectors.staff import QueueRow
+
+    hostile = '<script>alert("x")</script>'
+    case = Case(
+        pk=5,
+        reference="CZ-2026-000005",
+        version=3,
+        claimant_count=1,
+        primary_employer=Employer(name=f"厂{hostile}"),
+        assignee=User(username="u1", display_name=f'张"{hostile}'),
+    )
+    row = QueueRow(
+        case=case,
+        state_label="审查中",
+        categories=[f"欠薪{hostile}", "工伤"],
+        deadline=Deadline(date=date(2026, 12, 1), days_left=2, urgent=True, open=True),
+        can_claim=True,
+        can_assign=True,
+        assignable=[User(pk=9, username="u9", display_name=hostile)],
+    )
+    html = _render(
+        "{% queue_rows rows next_url %}",
+        rows=[row],
+        next_url=f'/cases/?q="{hostile}',
+        csrf_token='tok"en',
+    )
+    assert "<script>" not in html and 'tok"en' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<tr class="is-urgent">' in html
+    assert 'value="tok&quot;en"' in html
+    assert f'href="{reverse("casework:case_detail", args=[case.reference])}"' in html
+    assert f'action="{reverse("casework:case_claim", args=[case.reference])}"' in html
+    assert '<option value="9">' in html
+    assert "欠薪&lt;script&gt;" in html and "、工伤" in html
