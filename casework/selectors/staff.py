@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -54,6 +54,7 @@ from ..choices import (
     ReopenReason,
     Route,
 )
+from ..datefmt import format_date
 from ..models import (
     AuditEvent,
     Case,
@@ -1110,10 +1111,10 @@ def _format_times(entries: list[TimelineEntry]) -> None:
     for entry in entries:
         local = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
         entry.at_iso = local.isoformat()
-        entry.at_text = dateformat.format(local, fmt)
+        entry.at_text = format_date(local, fmt)
 
 
 def _datetime_text(value: datetime, fmt: str) -> str:
     """`{{ value|date:"DATETIME_FORMAT" }}` in Python (the template shows local time)."""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return dateformat.format(local, fmt)
+    return format_date(local, fmt)
