@@ -135,6 +135,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, with the plain inputs and the textarea written in Python (same markup).
+FORM_RENDERER = "casework.forms.renderer.FormRenderer"
 
 # --- database ---------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
