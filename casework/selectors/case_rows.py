@@ -26,6 +26,8 @@ from functools import cache
 from operator import attrgetter
 
 from django.db import connection, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 from documents.models import Evidence, GeneratedDocument
 from rights.deadline_models import CaseDeadline, CaseDeadlineEvent, DeadlineRule
@@ -71,6 +73,7 @@ SPECS: dict[str, RowSpec] = {
 
 # What the staff case page shows.
 STAFF_CASE_PAGE = tuple(SPECS)
+RULE_LISTS = frozenset({"deadlines", "deadline_events"})  # rows that point to a deadline rule
 
 
 def _fields(spec: RowSpec) -> list[models.Field]:
@@ -123,22 +126,45 @@ def _converters(model: type[models.Model]) -> dict:
     return out
 
 
-def _instance(spec: RowSpec, values: dict, case: Case, rules: dict | None) -> models.Model:
+@cache
+def _plan(name: str) -> tuple[list[tuple[str, Callable | None]], str, str | None]:
+    """For one list: its columns with their converters, and the cache names of the case and
+    (deadlines) the rule the instances point to."""
+    spec = SPECS[name]
     convert = _converters(spec.model)
-    names = [f.attname for f in _fields(spec)]
-    row = []
-    for name in names:
-        value = values.get(name)
-        if value is not None and name in convert:
-            value = convert[name](value)
-        row.append(value)
-    obj = spec.model.from_db(connection.alias, names, row)
-    spec.model._meta.get_field("case").set_cached_value(obj, case)
-    if rules is not None:
+    columns = [(f.attname, convert.get(f.attname)) for f in _fields(spec)]
+    meta = spec.model._meta
+    rule = meta.get_field("rule").cache_name if name in RULE_LISTS else None
+    return columns, meta.get_field("case").cache_name, rule
+
+
+def _instance(name: str, values: dict, case: Case, rules: dict | None) -> models.Model:
+    """The model instance of one JSON row, as `Model.from_db` makes it: the columns read set,
+    the others deferred. Without pre_init/post_init receivers for the model (there are none
+    in this project), __init__ — which only sets the same attributes and sends those two
+    signals — is skipped: a long case page builds some four hundred of these."""
+    columns, case_cache, rule_cache = _plan(name)
+    data = {}
+    for attname, convert in columns:
+        value = values.get(attname)
+        if value is not None and convert is not None:
+            value = convert(value)
+        data[attname] = value
+    model = SPECS[name].model
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        obj = model.from_db(connection.alias, list(data), list(data.values()))
+    else:
+        obj = model.__new__(model)
+        obj.__dict__.update(data)
+        obj._state = ModelState()
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    obj._state.fields_cache[case_cache] = case
+    if rule_cache is not None:
         rule = rules.get(obj.rule_id)
         if rule is None:  # a rule added behind the process-local copy's back (no signal)
             rule = DeadlineRule.objects.get(pk=obj.rule_id)
-        obj._meta.get_field("rule").set_cached_value(obj, rule)
+        obj._state.fields_cache[rule_cache] = rule
     return obj
 
 
@@ -151,13 +177,11 @@ def case_rows_preload(case: Case, names: tuple[str, ...] = STAFF_CASE_PAGE) -> N
     with connection.cursor() as cursor:
         cursor.execute(_statement(names, connection.vendor), [case.pk] * len(names))
         raw = cursor.fetchall()
-    rules = deadline_rules_by_id() if {"deadlines", "deadline_events"} & set(names) else None
+    rules = deadline_rules_by_id() if RULE_LISTS & set(names) else None
     for name, values in raw:
-        spec = SPECS[name]
         if isinstance(values, str):  # SQLite hands JSON over as text, psycopg decoded
             values = json.loads(values)
-        with_rule = rules if name in ("deadlines", "deadline_events") else None
-        lists[name].append(_instance(spec, values, case, with_rule))
+        lists[name].append(_instance(name, values, case, rules))
     for name, rows in lists.items():
         rows.sort(key=SPECS[name].order)
     case.__dict__.setdefault(PRELOADED, {}).update(lists)

@@ -111,8 +111,14 @@ def test_every_list_equals_what_the_orm_reads(busy_case):
         got = case_rows(case, name, [])
         assert [type(o) for o in got] == [type(o) for o in rows], name
         assert [_values(name, o) for o in got] == [_values(name, o) for o in rows], name
+        deferred = {f.attname for f in SPECS[name].model._meta.concrete_fields} & set(
+            SPECS[name].exclude
+        )
         for o in got:
             assert o.case is case  # no query to reach the case
+            # As Model.from_db leaves an instance: saved, of this database, the rest deferred.
+            assert (o._state.adding, o._state.db) == (False, "default")
+            assert o.get_deferred_fields() == deferred, name
             if name in ("deadlines", "deadline_events"):
                 assert o.rule == o.__class__.objects.get(pk=o.pk).rule
     amounts = [c.amount for c in case_rows(case, "claims", [])]
