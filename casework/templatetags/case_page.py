@@ -3,9 +3,10 @@ case) and the message thread — rendered in Python, with the markup the templat
 (issue 8: the case page with 200 timeline events in at most 40 ms)."""
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from ..html import escape
 
 register = template.Library()
 

@@ -7,8 +7,6 @@ because the template language costs a few microseconds per node and per lookup:
 - `{% assign_options people selected_id %}`: a queue row's assignee options.
 """
 
-import html
-
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, reverse
@@ -16,12 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 
+from ..html import escape
+
 register = template.Library()
-
-
-def escape(value) -> str:
-    """django.utils.html.escape's text (html.escape of str(value)) without its SafeString."""
-    return html.escape(str(value))
 
 
 def _deadline_html(d) -> str:
