@@ -21,6 +21,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -398,27 +399,39 @@ def assignable_by_org(org_ids) -> dict[int, list[User] | None]:
     """`casework.services.records.assignable_users` for many organisations in one query:
     active caseworkers and supervisors of each, by username — or None for an organisation
     with more than ASSIGN_INLINE_MAX of them (its rows send the supervisor to the case page,
-    whose form lists them all)."""
+    whose form lists them all). The database counts each organisation's people and sends the
+    people of the small ones only, and one row for each large one (a district union has
+    hundreds: reading them all cost more than the rest of a supervisor's queue)."""
     org_ids = set(org_ids)
     if not org_ids:
         return {}
+    limit = ASSIGN_INLINE_MAX
+    staff = Membership.objects.filter(
+        organisation_id__in=sorted(org_ids),
+        role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+        user__is_active=True,
+    )
+    sizes = staff.order_by().values("organisation_id").annotate(n=Count("user_id", distinct=True))
+    people_rows = staff.filter(
+        organisation_id__in=sizes.filter(n__lte=limit).values("organisation_id")
+    ).values_list("organisation_id", "user_id", "user__username", "user__display_name")
+    large_rows = sizes.filter(n__gt=limit).values_list(
+        "organisation_id",
+        Value(None, output_field=IntegerField()),
+        Value(None, output_field=CharField()),
+        Value(None, output_field=CharField()),
+    )
+    out: dict[int, list[User] | None] = {}
     people: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for org_id, user_id, username, display_name in (
-        Membership.objects.filter(
-            organisation_id__in=org_ids,
-            role__in=[Role.CASEWORKER, Role.SUPERVISOR],
-            user__is_active=True,
-        )
-        .order_by("user__username", "id")
-        .values_list("organisation_id", "user_id", "user__username", "user__display_name")
-    ):
-        people[org_id].setdefault(user_id, (username, display_name))
-    return {
-        org_id: None
-        if len(found) > ASSIGN_INLINE_MAX
-        else [User(pk=pk, username=u, display_name=d) for pk, (u, d) in found.items()]
-        for org_id, found in people.items()
-    }
+    for org_id, user_id, username, display_name in people_rows.union(large_rows, all=True):
+        if user_id is None:
+            out[org_id] = None
+        else:
+            people[org_id].setdefault(user_id, (username, display_name))
+    for org_id, found in people.items():
+        ordered = sorted(found.items(), key=lambda item: (item[1][0], item[0]))
+        out[org_id] = [User(pk=pk, username=u, display_name=d) for pk, (u, d) in ordered]
+    return out
 
 
 def queue_people(user) -> list[User]:
