@@ -322,14 +322,8 @@ def access(user, case: Case) -> Access:
             return Access.FULL
         if _has_grant(user, case, VIEW_PERM):
             return Access.FULL
-        if (
-            p.coordinator_org_ids
-            and case.referrals.filter(
-                state=ReferralState.PENDING,
-                sent_at__isnull=False,
-                provider_id__in=p.coordinator_org_ids,
-            ).exists()
-        ):
+        if p.coordinator_org_ids and _is_coordinator_of_pending(p, case):
+            # (the live referral, read once per case object: one live referral at a time)
             return Access.SUMMARY
     if case.filed_by_id is not None and case.filed_by_id == p.user_id:
         return Access.WORKER
