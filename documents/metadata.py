@@ -19,8 +19,10 @@ watermark or the text itself can still identify someone.
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 # Markers of a signed PDF: a signature dictionary's byte range, or a signature field.
@@ -52,6 +54,21 @@ _PERSON_PARTS = re.compile(r"^(word|xl)/.*\.xml$")
 # Thumbnails Office may save of the first page.
 _THUMBNAIL = re.compile(r"^docProps/thumbnail\.[A-Za-z]+$")
 _THUMBNAIL_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*docProps/thumbnail\.[A-Za-z]+[^>]*/>")
+
+
+# What opening or reading a damaged archive raises: zipfile's own errors (NotImplementedError,
+# a RuntimeError, for an unknown zip version or compression method), and those of the
+# decompressors it hands an entry's bytes to (zlib.error and lzma.LZMAError are not OSErrors;
+# bz2's are). Found by fuzzing: fuzz/regressions/office/.
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +151,6 @@ def _strip_office(data: bytes) -> Stripped:
                 fresh.compress_type = zipfile.ZIP_DEFLATED
                 fresh.external_attr = 0o600 << 16
                 target.writestr(fresh, content)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+    except ZIP_READ_ERRORS:
         return Stripped(data, kept=True)
     return Stripped(out.getvalue(), kept=False)
