@@ -44,8 +44,29 @@ NAME = "fuzzed.bin"
 MAX_BYTES = 25 * 1024 * 1024
 # Metadata an accepted image must not carry any more.
 IMAGE_METADATA = {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "Comment"}
-# A person's name left in an Office part: an author/initials/userId attribute with a value.
-_NAMED_PERSON = re.compile(rb'\s[A-Za-z0-9]+:(?:author|initials|userId|providerId)="[^"]+"')
+# A person's name left in an Office part (word/, xl/): a prefixed author, initials, userId or
+# providerId attribute with a value, in either quotes; in Excel's list of people, those and
+# displayName without a prefix too; the text of an <author> element (the authors of Excel's
+# notes).
+_NAMED_PERSON = re.compile(
+    rb"""\s[A-Za-z0-9]+:(?:author|initials|userId|providerId)\s*=\s*(?:"[^"]+"|'[^']+')"""
+)
+_NAMED_IN_PEOPLE = re.compile(
+    rb"\s(?:[A-Za-z0-9]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*"
+    rb"""(?:"[^"]+"|'[^']+')"""
+)
+_AUTHOR_ELEMENT = re.compile(rb"<(?:[A-Za-z0-9]+:)?author(?:\s[^<>]*)?>")
+_AUTHOR_END = re.compile(rb"</(?:[A-Za-z0-9]+:)?author\s*>")
+
+
+def _author_texts(content: bytes) -> list[bytes]:
+    """The text of every closed <author> element."""
+    texts = []
+    for opening in _AUTHOR_ELEMENT.finditer(content):
+        closing = _AUTHOR_END.search(content, opening.end())
+        if closing is not None:
+            texts.append(content[opening.end() : closing.start()])
+    return texts
 
 
 class HarnessFailure(AssertionError):
@@ -94,8 +115,12 @@ def _office_is_clean(source: bytes, stored: bytes) -> None:
         if info.filename in _PROPERTY_PARTS and content != _PROPERTY_PARTS[info.filename]:
             raise _fail(f"{info.filename} was not emptied")
         if info.filename.startswith(("word/", "xl/")) and info.filename.endswith(".xml"):
-            if _NAMED_PERSON.search(content):
-                raise _fail(f"a person's name is left in {info.filename}")
+            people = re.match(r"^xl/persons/[^/]+\.xml$", info.filename)
+            named = (_NAMED_IN_PEOPLE if people else _NAMED_PERSON).search(content)
+            if named:
+                raise _fail(f"a person's name is left in {info.filename}: {named.group()!r}")
+            if any(_author_texts(content)):
+                raise _fail(f"an author's name is left in {info.filename}")
 
 
 def check_upload(data: bytes) -> None:
@@ -156,9 +181,87 @@ def reencode_image(data: bytes) -> None:
     _image_is_clean(stored, kind, size)
 
 
+# The structured mode of the office harness: parts a DOCX or XLSX names people in, and
+# fragments of their XML, which byte values 1 to len(FRAGMENTS) stand for in a part's content.
+PART_NAMES = [
+    "word/document.xml",
+    "word/comments.xml",
+    "word/commentsExtended.xml",
+    "word/people.xml",
+    "word/footnotes.xml",
+    "xl/workbook.xml",
+    "xl/comments1.xml",
+    "xl/persons/person.xml",
+    "xl/threadedComments/threadedComment1.xml",
+    "xl/tables/table1.xml",
+    "docProps/core.xml",
+    "docProps/app.xml",
+    "docProps/custom.xml",
+    "docProps/thumbnail.jpeg",
+    "_rels/.rels",
+    "customXml/item1.xml",
+]
+FRAGMENTS = [
+    b' w:author="Wang Fang"',
+    b" w:author='Wang Fang'",
+    b' w:initials = "WF"',
+    b' w15:userId="wang@example.org"',
+    b' userId="wang@example.org" providerId="AD"',
+    b' displayName="Wang Fang"',
+    b"<author>Wang Fang</author>",
+    b"<authors><author>Wang Fang</author><author></author></authors>",
+    b'<w:comment w:id="0" w:author="Wang Fang">',
+    b'<person displayName="Wang Fang" id="{1}"/>',
+    b"<w:t>text</w:t>",
+    b'<Relationship Id="rId9" Target="docProps/thumbnail.jpeg"/>',
+    b"<dc:creator>Wang Fang</dc:creator>",
+    b"<![CDATA[Wang Fang]]>",
+]
+_TYPES = {
+    "docx": b"wordprocessingml.document.main+xml",
+    "xlsx": b"spreadsheetml.sheet.main+xml",
+}
+
+
+def office_from(data: bytes) -> bytes:
+    """An Office archive made from fuzz bytes: the first byte picks DOCX or XLSX, then parts
+    separated by two zero bytes, each a name byte (an index into PART_NAMES, or a name of its
+    own after 0xff) and the content, where bytes 1..len(FRAGMENTS) stand for XML fragments
+    that name people. The archive is well formed (right CRCs), so the fuzzer reaches the
+    stripper's handling of the parts' content rather than zipfile's refusals."""
+    kind = "xlsx" if data[:1] and data[0] & 1 else "docx"
+    main = "xl/workbook.xml" if kind == "xlsx" else "word/document.xml"
+    parts: dict[str, bytes] = {
+        "[Content_Types].xml": b'<Types><Override PartName="/' + main.encode() + b'" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.' + _TYPES[kind] + b'"/>'
+        b"</Types>",
+        main: b"<root/>",
+    }
+    for chunk in data[1:].split(b"\x00\x00")[:40]:
+        if not chunk:
+            continue
+        if chunk[0] == 0xFF:
+            name, _sep, chunk = chunk[1:].partition(b"\x00")
+            name = name.decode("utf-8", "replace") or "x.xml"
+        else:
+            name, chunk = PART_NAMES[chunk[0] % len(PART_NAMES)], chunk[1:]
+        content = b"".join(
+            FRAGMENTS[b - 1] if 1 <= b <= len(FRAGMENTS) else bytes([b]) for b in chunk
+        )
+        parts[name] = parts.get(name, b"") + content
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
 def strip_office(data: bytes) -> None:
     """The Office reader, then the metadata stripper on what it accepted: the archive written
-    again without its properties and people's names, or kept as it came and flagged."""
+    again without its properties and people's names, or kept as it came and flagged. Input
+    that is not a ZIP archive is made into one first (office_from)."""
+    if not data.startswith(b"PK"):
+        data = office_from(data)
     with translation.override("en"):
         try:
             kind = sniff(data)
