@@ -10,6 +10,7 @@ fuzz/regressions/<harness>/ and the seed corpus through the same function.
     image   documents.evidence.clean_image: decode, turn upright, re-encode without metadata
     office  documents.metadata.strip_metadata on what the Office reader (sniff) accepted as
             DOCX or XLSX: the archive written again without properties or people's names
+            (input that is not a zip archive is first made into a well-formed one: office_from)
 
 The harnesses need Django's settings (the refusal messages are translated): fuzz/run.py and
 the tests set them up. They import nothing from Atheris.

@@ -161,6 +161,16 @@ def _office() -> dict[str, bytes]:
     }
 
 
+# The office harness's structured mode (fuzz/harnesses.office_from): a DOCX whose comments
+# and tracked change name someone, and an XLSX with a note and a person.
+STRUCTURED_OFFICE = {
+    "structured-docx.bin": b"\x00\x01<w:comments>\x09\x0b</w:comment></w:comments>"
+    b"\x00\x00\x00<w:ins\x01\x03>\x0b</w:ins>",
+    "structured-xlsx.bin": b"\x01\x06<comments>\x08</comments>\x00\x00\x07"
+    b"<personList>\x0a<person\x05/></personList>",
+}
+
+
 def _media_and_refused() -> dict[str, bytes]:
     wav_data = b"\x00\x00" * 64
     wav = (
@@ -193,7 +203,7 @@ def seeds(harness: str) -> dict[str, bytes]:
     if harness == "image":
         return _images()
     if harness == "office":
-        return _office()
+        return {**_office(), **STRUCTURED_OFFICE}
     if harness == "upload":
         return {**_images(), **_pdfs(), **_office(), **_media_and_refused()}
     raise KeyError(harness)

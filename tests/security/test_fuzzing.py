@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from fuzz import harnesses
-from fuzz.harnesses import HARNESSES, HarnessFailure
-from fuzz.seeds import seeds
+from fuzz.harnesses import HARNESSES, HarnessFailure, office_from
+from fuzz.seeds import STRUCTURED_OFFICE, seeds
 
 ROOT = Path(__file__).resolve().parents[2]
 REGRESSIONS = ROOT / "fuzz" / "regressions"
@@ -78,7 +78,7 @@ def test_every_seed_is_accepted_or_refused_in_time(harness):
 def test_the_seeds_are_accepted_or_refused_as_their_names_say():
     from django.utils import translation
 
-    from documents.evidence import EvidenceRefused, check_file
+    from documents.evidence import EvidenceRefused, check_file, sniff
 
     refused_seeds = {
         "script.pdf",
@@ -116,6 +116,9 @@ def test_the_seeds_are_accepted_or_refused_as_their_names_say():
     for name, kind in outcome.items():
         if name not in refused_seeds:
             assert kind == expected[name.rsplit(".", 1)[1]], (name, kind)
+    # The office harness's structured seeds make archives the Office reader accepts.
+    made = {name: sniff(office_from(data)) for name, data in STRUCTURED_OFFICE.items()}
+    assert made == {"structured-docx.bin": "docx", "structured-xlsx.bin": "xlsx"}
 
 
 def test_the_harnesses_report_a_re_encoder_that_keeps_exif(monkeypatch):
