@@ -15,8 +15,9 @@ PYTEST_WORKERS ?= 2
 PG_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
 RUN_ADDR    ?= 127.0.0.1:8000
 
-.PHONY: help system system-browser system-upgrade venv messages migrate demo run test test-pg test-scale \
-        backup-restore-test lint format check-migrations check-deploy audit bench clean distclean
+.PHONY: help system system-browser system-upgrade venv messages migrate demo run test test-pg \
+        test-scale backup-restore-test lint format check-migrations check-deploy audit bench fuzz \
+        clean distclean
 
 help:
 	@echo "make run               set up and serve the demo on http://$(RUN_ADDR)/ (worker + server)"
@@ -32,6 +33,7 @@ help:
 	@echo "make system-upgrade    install pending security updates of the runtime's Debian packages"
 	@echo "make demo              migrate and load the demo data"
 	@echo "make bench [NAME=...]  run bench/run.py"
+	@echo "make fuzz [FUZZ_SECONDS=600]  Atheris on the upload checks, each harness in turn (fuzz/)"
 	@echo "make system[-browser]  install missing Debian packages (chromium with -browser)"
 	@echo "make venv | messages | migrate | clean | distclean"
 
@@ -135,6 +137,25 @@ audit: venv
 
 bench: venv messages
 	$(PY) bench/run.py $(if $(NAME),--name $(NAME)) $(if $(CASES),--cases $(CASES))
+
+# Coverage-guided fuzzing (Atheris) of the upload checks, the image re-encoder and the Office
+# metadata stripper, one harness after the other at the lowest priority: fuzz/README.md. The
+# nightly run: FUZZ_SECONDS per harness. The seeds are made by fuzz/seeds.py, the corpus grows
+# in fuzz/corpus/, logs go to fuzz/logs/, crashers and hangs to fuzz/crashers/ (fails the run).
+FUZZ_SECONDS   ?= 600
+FUZZ_HARNESSES ?= upload image office
+fuzz: venv
+	$(PY) fuzz/seeds.py
+	@mkdir -p fuzz/logs fuzz/crashers; status=0; \
+	for h in $(FUZZ_HARNESSES); do \
+		mkdir -p fuzz/corpus/$$h; \
+		echo "fuzz: $$h for $(FUZZ_SECONDS) s (log: fuzz/logs/$$h.log)"; \
+		nice -n 19 $(PY) fuzz/run.py $$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			fuzz/corpus/$$h fuzz/seeds/$$h > fuzz/logs/$$h.log 2>&1 || status=1; \
+		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|DONE|==ERROR|Test unit written' \
+			fuzz/logs/$$h.log || true; \
+	done; \
+	exit $$status
 
 # --- cleaning ---------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from PIL import Image, ImageOps
 
 from casework.errors import GuardFailed
 
-from .metadata import strip_metadata
+from .metadata import ZIP_READ_ERRORS, strip_metadata
 
 # The first bytes looked at for markup hiding in a file of another type.
 MARKUP_WINDOW = 1024
@@ -136,7 +136,13 @@ def _has_markup(head: bytes) -> bool:
     return any(marker in window for marker in MARKUP_MARKERS)
 
 
+# AMR recordings begin "#!AMR": a shebang's first two bytes, and no program's.
+AMR_MAGIC = (b"#!AMR\n", b"#!AMR-WB\n")
+
+
 def _is_executable(head: bytes) -> bool:
+    if head.startswith(AMR_MAGIC):
+        return False
     return head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe")) or head[:4] in (
         b"\xfe\xed\xfa\xce",
         b"\xfe\xed\xfa\xcf",
@@ -179,7 +185,7 @@ def sniff(data: bytes) -> str:
     guessed = filetype.guess(head)
     if guessed is not None and guessed.mime in _FILETYPE_KINDS:
         return _FILETYPE_KINDS[guessed.mime]
-    if head.startswith(b"#!AMR"):
+    if head.startswith(AMR_MAGIC):
         return "amr"
     raise EvidenceRefused(
         _(
@@ -198,7 +204,7 @@ def _office_kind(data: bytes) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except ZIP_READ_ERRORS as exc:
         raise EvidenceRefused(_("the file is damaged and cannot be read.")) from exc
     bomb = EvidenceRefused(_("the file would unpack to far more data than it holds."))
     if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_UNPACKED:
@@ -216,7 +222,7 @@ def _office_kind(data: bytes) -> str:
         raise not_office
     try:
         types = archive.read(ct).lower()
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
+    except ZIP_READ_ERRORS as exc:
         raise EvidenceRefused(_("the file is damaged and cannot be read.")) from exc
     if b"macroenabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
         raise EvidenceRefused(

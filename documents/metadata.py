@@ -19,8 +19,10 @@ watermark or the text itself can still identify someone.
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 # Markers of a signed PDF: a signature dictionary's byte range, or a signature field.
@@ -46,12 +48,42 @@ _PROPERTY_PARTS = {
     "docProps/app.xml": EMPTY_APP,
     "docProps/custom.xml": EMPTY_CUSTOM,
 }
-# w:author="…", w:initials="…", w15:userId="…" on comments, tracked changes and people.
-_PERSON_ATTRIBUTES = re.compile(rb'(\s[A-Za-z0-9]+:(?:author|initials|userId|providerId))="[^"]*"')
+# People named in the parts (word/ and xl/): w:author="…", w:initials="…", w15:userId="…" on
+# Word's comments, tracked changes and people, in either quote and with spaces around "=" as
+# XML allows; in Excel's list of people (xl/persons/), also userId, providerId and displayName
+# without a prefix (elsewhere an unprefixed displayName, a table's say, is no one's and is
+# kept); and the text of <author> elements, the authors of Excel's notes (xl/commentsN.xml).
+# Before fuzzing (fuzz/, the office harness) only w:author="…" and its kin in double quotes,
+# with no spaces, were blanked.
+_PERSON_ATTRIBUTES = re.compile(
+    rb"""(\s[A-Za-z0-9]+:(?:author|initials|userId|providerId)\s*=\s*)(?:"[^"]*"|'[^']*')"""
+)
+_PEOPLE_ATTRIBUTES = re.compile(
+    rb"(\s(?:[A-Za-z0-9]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)"
+    rb"""(?:"[^"]*"|'[^']*')"""
+)
+_AUTHOR_OPEN = re.compile(rb"<(?:[A-Za-z0-9]+:)?author(?:\s[^<>]*)?>")
+_AUTHOR_CLOSE = re.compile(rb"</(?:[A-Za-z0-9]+:)?author\s*>")
 _PERSON_PARTS = re.compile(r"^(word|xl)/.*\.xml$")
+_PEOPLE_PARTS = re.compile(r"^xl/persons/[^/]+\.xml$")
 # Thumbnails Office may save of the first page.
 _THUMBNAIL = re.compile(r"^docProps/thumbnail\.[A-Za-z]+$")
 _THUMBNAIL_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*docProps/thumbnail\.[A-Za-z]+[^>]*/>")
+
+
+# What opening or reading a damaged archive raises: zipfile's own errors (NotImplementedError,
+# a RuntimeError, for an unknown zip version or compression method), and those of the
+# decompressors it hands an entry's bytes to (zlib.error and lzma.LZMAError are not OSErrors;
+# bz2's are). Found by fuzzing: fuzz/regressions/office/.
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    RuntimeError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +143,26 @@ def _strip_pdf(data: bytes) -> Stripped:
     return Stripped(stripped, kept=False)
 
 
+def _blank_people(content: bytes, *, people: bool) -> bytes:
+    """The part with the values of its person attributes and the text of its <author>
+    elements emptied; `people`: Excel's list of people (unprefixed attributes too). Linear in
+    the part's size: no pattern here can backtrack over what it already read."""
+    content = (_PEOPLE_ATTRIBUTES if people else _PERSON_ATTRIBUTES).sub(rb'\1""', content)
+    if b"author" not in content:
+        return content
+    kept, position = [], 0
+    for opening in _AUTHOR_OPEN.finditer(content):
+        if opening.start() < position:
+            continue
+        closing = _AUTHOR_CLOSE.search(content, opening.end())
+        if closing is None:
+            break
+        kept.append(content[position : opening.end()])
+        position = closing.start()
+    kept.append(content[position:])
+    return b"".join(kept)
+
+
 def _strip_office(data: bytes) -> Stripped:
     """The archive again, entry by entry in the same order, with the property parts emptied.
     The caller has already checked the archive's size and entries (evidence._office_kind)."""
@@ -129,11 +181,11 @@ def _strip_office(data: bytes) -> Stripped:
                     if name == "_rels/.rels":
                         content = _THUMBNAIL_RELATIONSHIP.sub(b"", content)
                     if _PERSON_PARTS.match(name):
-                        content = _PERSON_ATTRIBUTES.sub(rb'\1=""', content)
+                        content = _blank_people(content, people=bool(_PEOPLE_PARTS.match(name)))
                 fresh = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 fresh.compress_type = zipfile.ZIP_DEFLATED
                 fresh.external_attr = 0o600 << 16
                 target.writestr(fresh, content)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
+    except ZIP_READ_ERRORS:
         return Stripped(data, kept=True)
     return Stripped(out.getvalue(), kept=False)

@@ -9,7 +9,7 @@ other local file), and a refused URL stops the render instead of being skipped q
 WeasyPrint is imported inside the functions: importing it at module level in a process that
 later forks has crashed workers (libraries.md §3.3).
 
-A render has a time limit (RIGHTSDESK["RENDER_TIME_LIMIT_SECONDS"], default 60): WeasyPrint has
+A render has a time limit (RIGHTSDESK["RENDER_TIME_LIMIT_SECONDS"], default 30): WeasyPrint has
 no timeout of its own and admits to infinite-loop bugs (libraries.md §3.4). In the main thread
 (the `db_worker` runs its tasks there) an interval timer interrupts the render; a render that
 runs in another thread cannot be interrupted, and `documents_reap_stuck()` fails it later.
@@ -74,7 +74,7 @@ class PdfAttachment:
 
 
 def render_time_limit() -> float:
-    return float(settings.RIGHTSDESK.get("RENDER_TIME_LIMIT_SECONDS", 60))
+    return float(settings.RIGHTSDESK.get("RENDER_TIME_LIMIT_SECONDS", 30))
 
 
 def render_memory_limit() -> int:

@@ -123,6 +123,51 @@ def test_a_word_files_properties_comment_authors_and_thumbnail_are_removed():
     assert check_file(checked.content, name="again.docx", max_bytes=CAP).kind == "docx"
 
 
+def test_an_excel_files_note_authors_and_people_are_removed_and_its_table_names_kept():
+    """Excel names the authors of notes in <author> elements and the people of threaded
+    comments in xl/persons/ (displayName, userId, providerId without a prefix); some programs
+    quote attributes with ' or space them around "=". (Found by fuzzing: fuzz/README.md.)"""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
+        z.writestr("xl/workbook.xml", "<workbook><sheets/></workbook>")
+        z.writestr(
+            "xl/comments1.xml",
+            f"<comments><authors><author>{NAME}</author><x:author>ZXM</x:author></authors>"
+            '<commentList><comment ref="A1" authorId="0"><text>unpaid</text></comment>'
+            "</commentList></comments>",
+        )
+        z.writestr(
+            "xl/persons/person.xml",
+            f'<personList><person displayName="{NAME}" id="{{1}}" userId="zxm@example.org" '
+            "providerId='AD'/></personList>",
+        )
+        z.writestr(
+            "xl/threadedComments/threadedComment1.xml",
+            f"<ThreadedComments><threadedComment x:author = '{NAME}' x:initials=\"ZXM\"/>"
+            "</ThreadedComments>",
+        )
+        z.writestr("xl/tables/table1.xml", '<table displayName="Overtime" name="Overtime"/>')
+
+    checked = check_file(out.getvalue(), name="hours.xlsx", max_bytes=CAP)
+
+    assert checked.kind == "xlsx" and not checked.metadata_kept
+    archive = zipfile.ZipFile(io.BytesIO(checked.content))
+    everything = b"".join(archive.read(i) for i in archive.infolist())
+    for secret in (NAME.encode(), b"ZXM", b"zxm@example.org", b"'AD'"):
+        assert secret not in everything
+    comments = archive.read("xl/comments1.xml")
+    assert b"<author></author><x:author></x:author>" in comments  # authorId 0 still resolves
+    assert b"<text>unpaid</text>" in comments
+    assert archive.read("xl/tables/table1.xml") == (
+        b'<table displayName="Overtime" name="Overtime"/>'
+    )
+
+
 def test_office_files_without_properties_and_other_kinds_are_stored_as_they_are():
     assert check_file(office("xlsx"), name="h.xlsx", max_bytes=CAP).kind == "xlsx"
     mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 50

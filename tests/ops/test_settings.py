@@ -45,6 +45,19 @@ def test_without_variables_the_embedded_defaults_stand(build, tmp_path):
     }
 
 
+def test_a_render_is_stopped_after_30_seconds_and_512_mb_unless_configured(build, monkeypatch):
+    """security.md D7: a render is aborted by a wall-clock limit of at most 30 s and a memory
+    limit of 512 MB (documents.rendering applies both in the worker)."""
+    monkeypatch.delenv("RIGHTSDESK_RENDER_TIME_LIMIT", raising=False)
+    monkeypatch.delenv("RIGHTSDESK_RENDER_MEMORY_LIMIT_MB", raising=False)
+    defaults = build()["RIGHTSDESK"]
+    assert defaults["RENDER_TIME_LIMIT_SECONDS"] == 30
+    assert defaults["RENDER_MEMORY_LIMIT_MB"] == 512
+    s = build(RIGHTSDESK_RENDER_TIME_LIMIT="45", RIGHTSDESK_RENDER_MEMORY_LIMIT_MB="768")
+    assert s["RIGHTSDESK"]["RENDER_TIME_LIMIT_SECONDS"] == 45
+    assert s["RIGHTSDESK"]["RENDER_MEMORY_LIMIT_MB"] == 768
+
+
 def test_a_dotted_backend_path_is_still_accepted(build):
     s = build(RIGHTSDESK_TASK_BACKEND="django.tasks.backends.dummy.DummyBackend")
     assert s["TASKS"]["default"]["BACKEND"] == "django.tasks.backends.dummy.DummyBackend"
