@@ -42,9 +42,11 @@ def user_sessions_end(*, user: User) -> None:
 
 @transaction.atomic
 def user_deactivate(*, user: User) -> None:
-    """Switch an account off and end all its sessions at once."""
-    User.objects.filter(pk=user.pk).update(is_active=False)
+    """Switch an account off and end all its sessions at once. Saved with update_fields, not
+    updated in bulk, so that what listens to users' saves hears it (the queue's copy of the
+    people who can be assigned cases)."""
     user.is_active = False
+    user.save(update_fields=["is_active"])
     user_sessions_end(user=user)
 
 

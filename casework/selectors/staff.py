@@ -21,7 +21,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -34,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language, ngettext
@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Membership, Organisation, User
 from documents.models import DocumentKind, GeneratedDocument
+from rights.local_copy import LocalCopy
 from rights.models import Category
 
 from ..choices import (
@@ -395,56 +396,66 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
 ASSIGN_INLINE_MAX = 30  # above this many people a queue row links to the case page to assign
 
 
+def _build_staff_people() -> dict[int, list[tuple[int, str, str]]]:
+    """Every organisation's active caseworkers and supervisors, by username: (id, username,
+    display name). One query over the staff's memberships (a few thousand rows at most)."""
+    people: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for org_id, user_id, username, display_name in (
+        Membership.objects.filter(role__in=[Role.CASEWORKER, Role.SUPERVISOR], user__is_active=True)
+        .order_by("user__username", "id")
+        .values_list("organisation_id", "user_id", "user__username", "user__display_name")
+    ):
+        people[org_id].setdefault(user_id, (username, display_name))
+    return {
+        org_id: [(pk, username, name) for pk, (username, name) in found.items()]
+        for org_id, found in people.items()
+    }
+
+
+# The queue's people (its assignee filter, its rows' assign menus) come from a process-local
+# copy, rebuilt when a membership changes or a user's name or activity does: a district
+# supervisor's page listed some three hundred people from two queries on every request.
+_staff_people = LocalCopy("casework:staff-people-version", _build_staff_people)
+_staff_people.invalidate_on_change(Membership, "casework_staff_people_membership")
+_PEOPLE_FIELDS = frozenset({"username", "display_name", "is_active"})
+
+
+def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is None or _PEOPLE_FIELDS & set(update_fields):
+        _staff_people.invalidate()
+
+
+post_save.connect(_user_changed, sender=User, dispatch_uid="casework_staff_people_user_saved")
+post_delete.connect(_user_changed, sender=User, dispatch_uid="casework_staff_people_user_gone")
+
+
+def _users(rows) -> list[User]:
+    return [User(pk=pk, username=username, display_name=name) for pk, username, name in rows]
+
+
 def assignable_by_org(org_ids) -> dict[int, list[User] | None]:
-    """`casework.services.records.assignable_users` for many organisations in one query:
+    """`casework.services.records.assignable_users` for many organisations, without a query:
     active caseworkers and supervisors of each, by username — or None for an organisation
     with more than ASSIGN_INLINE_MAX of them (its rows send the supervisor to the case page,
-    whose form lists them all). The database counts each organisation's people and sends the
-    people of the small ones only, and one row for each large one (a district union has
-    hundreds: reading them all cost more than the rest of a supervisor's queue)."""
-    org_ids = set(org_ids)
-    if not org_ids:
-        return {}
-    limit = ASSIGN_INLINE_MAX
-    staff = Membership.objects.filter(
-        organisation_id__in=sorted(org_ids),
-        role__in=[Role.CASEWORKER, Role.SUPERVISOR],
-        user__is_active=True,
-    )
-    sizes = staff.order_by().values("organisation_id").annotate(n=Count("user_id", distinct=True))
-    people_rows = staff.filter(
-        organisation_id__in=sizes.filter(n__lte=limit).values("organisation_id")
-    ).values_list("organisation_id", "user_id", "user__username", "user__display_name")
-    large_rows = sizes.filter(n__gt=limit).values_list(
-        "organisation_id",
-        Value(None, output_field=IntegerField()),
-        Value(None, output_field=CharField()),
-        Value(None, output_field=CharField()),
-    )
-    out: dict[int, list[User] | None] = {}
-    people: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for org_id, user_id, username, display_name in people_rows.union(large_rows, all=True):
-        if user_id is None:
-            out[org_id] = None
-        else:
-            people[org_id].setdefault(user_id, (username, display_name))
-    for org_id, found in people.items():
-        ordered = sorted(found.items(), key=lambda item: (item[1][0], item[0]))
-        out[org_id] = [User(pk=pk, username=u, display_name=d) for pk, (u, d) in ordered]
-    return out
+    whose form lists them all)."""
+    people = _staff_people.get()
+    return {
+        org_id: None if len(people[org_id]) > ASSIGN_INLINE_MAX else _users(people[org_id])
+        for org_id in set(org_ids)
+        if people.get(org_id)
+    }
 
 
 def queue_people(user) -> list[User]:
     """The people the assignee filter offers: union staff of the user's own organisations
     (a supervisor's subtree may hold thousands; its other people are filtered by their own
-    organisation's supervisors, or through "Me" and "Unassigned"). One query."""
+    organisation's supervisors, or through "Me" and "Unassigned"), by username."""
     p = principal_for(user)
     if not p.union_org_ids:
         return []
-    ids = Membership.objects.filter(
-        organisation_id__in=p.union_org_ids, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+    people = _staff_people.get()
+    rows = {row[0]: row for org_id in p.union_org_ids for row in people.get(org_id, ())}
+    return _users(sorted(rows.values(), key=lambda row: row[1]))
 
 
 def queue_categories() -> list[Category]:

@@ -142,3 +142,37 @@ def test_a_row_of_a_large_union_sends_the_supervisor_to_the_case_page_to_assign(
     assert 'name="assignee" required' not in html
     case = assignable[0].case
     assert f'<a href="{reverse("casework:case_detail", args=[case.reference])}">' in html
+
+
+def test_the_queues_people_follow_memberships_names_and_deactivation(client, world):
+    """The assignee filter and the rows' assign menus come from a process-local copy of the
+    staff: a new membership, a renamed person and a deactivated one show on the next page."""
+    from django.urls import reverse
+
+    from accounts.choices import Role
+    from accounts.services import membership_grant, user_deactivate
+    from casework.selectors.staff import assignable_by_org, queue_people
+    from tests.factories import UserFactory
+
+    def names(person):
+        return [str(u) for u in queue_people(person)]
+
+    before = names(world.district_supervisor)
+    newcomer = UserFactory(username="zz-newcomer", display_name="新同事")
+    assert "新同事" not in names(world.district_supervisor)
+    membership_grant(user=newcomer, organisation=world.wujin, role=Role.CASEWORKER)
+    assert sorted(names(world.district_supervisor)) == sorted([*before, "新同事"])
+    usernames = [u.username for u in queue_people(world.district_supervisor)]
+    assert usernames == sorted(usernames)
+    assert newcomer.pk in [u.pk for u in assignable_by_org([world.wujin.pk])[world.wujin.pk]]
+    client.force_login(world.district_supervisor)
+    assert "新同事" in client.get(reverse("casework:queue")).content.decode()
+
+    newcomer.display_name = "新同事（改名）"
+    newcomer.save()
+    assert "新同事（改名）" in names(world.district_supervisor)
+    newcomer.save(update_fields=["last_login"])  # a sign-in: nothing the queue shows
+    user_deactivate(user=newcomer)
+    assert not any("新同事" in n for n in names(world.district_supervisor))
+    assert newcomer.pk not in [u.pk for u in assignable_by_org([world.wujin.pk])[world.wujin.pk]]
+    assert "新同事" not in client.get(reverse("casework:queue")).content.decode()
