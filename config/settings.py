@@ -324,6 +324,9 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         # WeasyPrint logs each render step at INFO; the worker's log keeps its warnings only.
         "weasyprint.progress": {"level": "WARNING"},
+        # pypdf warns once per broken object of a malformed upload (thousands of lines for one
+        # file, found by the fuzzer); the upload's own outcome says what happened to it.
+        "pypdf": {"level": "ERROR"},
     },
 }
 
