@@ -1,7 +1,9 @@
-"""drf-spectacular additions: the token security scheme, and the problem-details answers every
-operation can give (documented so that clients and Schemathesis know the error shape)."""
+"""drf-spectacular additions: the schema class, the token security scheme, and the
+problem-details answers every operation can give (documented so that clients and Schemathesis
+know the error shape)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -32,6 +34,16 @@ ERROR_STATUSES = {
     "422": "The Idempotency-Key was used for a different request",
     "429": "Too many requests",
 }
+
+
+class ApiAutoSchema(AutoSchema):
+    """REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]. Pagination belongs to the GET lists, the only
+    handlers that page: the views' pagination_class would otherwise make drf-spectacular
+    document a POST that answers with a list (the evidence upload's 201: the stored files) as
+    a page of results, with a `page` parameter it does not take."""
+
+    def _get_paginator(self):
+        return super()._get_paginator() if self.method == "GET" else None
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

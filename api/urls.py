@@ -84,6 +84,8 @@ urlpatterns = [
     path("docs/", pages.docs, name="api-docs"),
     path("tokens/", pages.tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke_view, name="api-token-revoke"),
-    # Anything else under /api/ is a problem-details 404, not the site's HTML page.
-    re_path(r"^.*$", pages.not_found, name="api-not-found"),
+    # Anything else under /api/ is a problem-details 404, not the site's HTML page: any
+    # character included: `.` would not match a newline, and a path with one (%0A) matched no
+    # route here and fell through to the site's 404 page.
+    re_path(r"^[\s\S]*$", pages.not_found, name="api-not-found"),
 ]

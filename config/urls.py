@@ -30,3 +30,5 @@ urlpatterns = [
 # An oversized body is refused while the CSRF check reads it, before any view: this handler
 # answers it with a page that says the text is too long (413); other bad requests get Django's.
 handler400 = "casework.views.worker.bad_request"
+# A 404 under /api/ that no view answered is a problem-details answer like the API's others.
+handler404 = "api.views.pages.page_not_found"

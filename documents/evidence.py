@@ -124,6 +124,13 @@ def clean_filename(name: str | None, *, limit: int = 120) -> str:
     return name[:limit] or "evidence"
 
 
+def download_name(pk: int, content_type: str) -> str:
+    """The attachment name an evidence file is sent under: evidence-<pk>.<ext> from the type it
+    was accepted as (never the display name)."""
+    extension = next((ext for ct, ext in ALLOWED.values() if ct == content_type), "bin")
+    return f"evidence-{int(pk)}.{extension}"
+
+
 def refused(message, name: str) -> EvidenceRefused:
     return EvidenceRefused(
         _("%(name)s: %(problem)s") % {"name": name, "problem": message},

@@ -14,7 +14,7 @@ from casework.errors import Forbidden, GuardFailed, NotFound
 from casework.permissions import Access, get_case_or_404
 
 from . import upload
-from .evidence import ALLOWED, clean_filename, refused, too_large_message
+from .evidence import clean_filename, download_name, refused, too_large_message
 from .kinds import download_filename
 from .models import GeneratedDocument
 from .services import (
@@ -198,18 +198,13 @@ def evidence_download(request, pk: int):
     item, handle = evidence_open_for_download(
         evidence_id=pk, user=request.user, worker=tracked[0] if tracked else None
     )
-    extension = _extension(item.content_type)
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"evidence-{item.pk}.{extension}",
+        filename=download_name(item.pk, item.content_type),
         content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _extension(content_type: str) -> str:
-    return next((ext for ct, ext in ALLOWED.values() if ct == content_type), "bin")

@@ -3,6 +3,9 @@ import pytest
 from casework.services import case_file
 
 from .factories import IntakeDataFactory, build_extra_users, build_world
+from .profiles import load_from_environment
+
+load_from_environment()  # HYPOTHESIS_PROFILE=nightly: the long run (tests/profiles.py)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from casework.errors import NotFound
 from casework.permissions import Access, access
 from documents import upload
-from documents.evidence import ALLOWED, clean_filename, refused, too_large_message
+from documents.evidence import (
+    ALLOWED,
+    clean_filename,
+    download_name,
+    refused,
+    too_large_message,
+)
 from documents.kinds import download_filename
 from documents.models import Evidence, GeneratedDocument
 from documents.services import (
@@ -107,19 +113,22 @@ class EvidenceListView(ApiView):
 class EvidenceDownloadView(_Download):
     @extend_schema(
         operation_id="evidence_download",
+        # Sent as the type it was accepted as: one of the allowed kinds.
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
+            (200, content_type): OpenApiResponse(
                 OpenApiTypes.BINARY, description="the file, as an attachment"
             )
+            for content_type in sorted({ct for ct, _ext in ALLOWED.values()})
         },
     )
     def get(self, request, pk: int):
         """An evidence file (staff with the whole case, or the worker for what they added);
         audited."""
         item, handle = evidence_open_for_download(evidence_id=pk, user=request.user)
-        extension = next((e for ct, e in ALLOWED.values() if ct == item.content_type), "bin")
         return _file_response(
-            handle, filename=f"evidence-{item.pk}.{extension}", content_type=item.content_type
+            handle,
+            filename=download_name(item.pk, item.content_type),
+            content_type=item.content_type,
         )
 
 

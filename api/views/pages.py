@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -91,3 +92,12 @@ def not_found(request, *args, **kwargs):
         status=404,
         content_type="application/problem+json",
     )
+
+
+def page_not_found(request, exception=None):
+    """handler404 (config/urls.py): a 404 no view answered. Under /api/ it is the API's
+    problem too, whatever raised it (the catch-all above takes every unknown path; this is for
+    an Http404 from outside a view); elsewhere it is the site's page."""
+    if request.path_info.startswith("/api/"):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)

@@ -25,6 +25,7 @@ from rights.calculators import (
     unlawful_termination_damages,
     wage_arrears,
 )
+from tests.profiles import examples
 
 MIN_WAGE = D("2490")  # sample parameters only; real ones are dated, region-scoped data
 CITY_AVG = D("8000")
@@ -509,7 +510,7 @@ def test_property_compensation_never_decreases_with_more_service(start, days, ex
     assert longer.amount >= shorter.amount
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)  # security.md H4: ≥ 1 000
 @given(start=starts, days=spans, wage=wages, city=city_avgs)
 def test_property_caps_never_exceeded(start, days, wage, city):
     """LCL Art. 47 para. 2: above 3× the average, N ≤ 12 × 3 × average."""

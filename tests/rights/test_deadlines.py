@@ -24,6 +24,7 @@ from rights.deadlines import (
     merge_intervals,
     rule_due_date,
 )
+from tests.profiles import examples
 
 D = date
 CAL = china_calendar()
@@ -338,6 +339,7 @@ dates = st.dates(min_value=D(2024, 12, 1), max_value=D(2027, 6, 30))
 calendar_units = st.sampled_from([(DAYS, 1, 120), (MONTHS, 1, 12), (YEARS, 1, 2)])
 
 
+@settings(max_examples=examples(1000))  # security.md H4: ≥ 1 000
 @given(start=dates, n=st.integers(min_value=0, max_value=90))
 def test_adding_working_days_never_lands_on_a_non_working_day(start, n):
     result = CAL.add_working_days(start, n)
