@@ -76,12 +76,7 @@ class ClamdScanner:
                     chunk = data[start : start + CHUNK]
                     sock.sendall(struct.pack("!L", len(chunk)) + chunk)
                 sock.sendall(struct.pack("!L", 0))
-                answer = b""
-                while not answer.endswith(b"\0"):
-                    part = sock.recv(4096)
-                    if not part:
-                        break
-                    answer += part
+                answer = _read_answer(sock)
         except OSError as exc:
             raise ScannerError("clamd did not finish the scan") from exc
         return parse_clamd_answer(answer)
@@ -92,18 +87,24 @@ class ClamdScanner:
         try:
             with self._connect() as sock:
                 sock.sendall(b"zVERSION\0")
-                answer = b""
-                while not answer.endswith(b"\0"):
-                    part = sock.recv(4096)
-                    if not part:
-                        break
-                    answer += part
+                answer = _read_answer(sock)
         except OSError as exc:
             raise ScannerError("clamd did not answer VERSION") from exc
         text = answer.rstrip(b"\0").decode("utf-8", "replace").strip()
         if not text.startswith("ClamAV "):
             raise ScannerError("clamd gave no version")
         return text
+
+
+def _read_answer(sock: socket.socket) -> bytes:
+    """clamd's answer to a z-command: everything up to its NUL (or until it hangs up)."""
+    answer = b""
+    while not answer.endswith(b"\0"):
+        part = sock.recv(4096)
+        if not part:
+            break
+        answer += part
+    return answer
 
 
 def parse_clamd_answer(answer: bytes) -> Verdict:
