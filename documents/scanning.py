@@ -76,7 +76,7 @@ class ClamdScanner:
                     chunk = data[start : start + CHUNK]
                     sock.sendall(struct.pack("!L", len(chunk)) + chunk)
                 sock.sendall(struct.pack("!L", 0))
-                answer = _read_answer(sock)
+                answer = read_clamd_answer(sock)
         except OSError as exc:
             raise ScannerError("clamd did not finish the scan") from exc
         return parse_clamd_answer(answer)
@@ -87,7 +87,7 @@ class ClamdScanner:
         try:
             with self._connect() as sock:
                 sock.sendall(b"zVERSION\0")
-                answer = _read_answer(sock)
+                answer = read_clamd_answer(sock)
         except OSError as exc:
             raise ScannerError("clamd did not answer VERSION") from exc
         text = answer.rstrip(b"\0").decode("utf-8", "replace").strip()
@@ -96,7 +96,7 @@ class ClamdScanner:
         return text
 
 
-def _read_answer(sock: socket.socket) -> bytes:
+def read_clamd_answer(sock: socket.socket) -> bytes:
     """clamd's answer to a z-command: everything up to its NUL (or until it hangs up)."""
     answer = b""
     while not answer.endswith(b"\0"):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from documents.scanning import ClamdScanner, ScannerError
+from documents.scanning import ClamdScanner, ScannerError, read_clamd_answer
 
 # The anti-virus test file (eicar.org), put together so that this source file is not itself
 # taken for it.
@@ -72,12 +72,7 @@ class Clamd:
             sock.settimeout(timeout)
             sock.connect(str(self.socket_path))
             sock.sendall(b"z" + name + b"\0")
-            answer = b""
-            while not answer.endswith(b"\0"):
-                part = sock.recv(4096)
-                if not part:
-                    break
-                answer += part
+            answer = read_clamd_answer(sock)
         return answer.rstrip(b"\0")
 
     def scan(self, data: bytes) -> str:
