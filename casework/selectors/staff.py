@@ -167,7 +167,7 @@ class QueueRow:
     deadline: Deadline
     can_claim: bool
     can_assign: bool
-    assignable: list[User] = field(default_factory=list)
+    assignable: list[StaffPerson] = field(default_factory=list)
     assign_inline: bool = True  # False: too many people for a select in every row
 
 
@@ -396,20 +396,31 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
 ASSIGN_INLINE_MAX = 30  # above this many people a queue row links to the case page to assign
 
 
-def _build_staff_people() -> dict[int, list[tuple[int, str, str]]]:
-    """Every organisation's active caseworkers and supervisors, by username: (id, username,
-    display name). One query over the staff's memberships (a few thousand rows at most)."""
-    people: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+@dataclass(frozen=True, slots=True)
+class StaffPerson:
+    """A caseworker or supervisor as the queue lists them: what a User would show (`pk`,
+    `username`, `str()`), without building a model instance per person and request."""
+
+    pk: int
+    username: str
+    display_name: str
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+def _build_staff_people() -> dict[int, list[StaffPerson]]:
+    """Every organisation's active caseworkers and supervisors, by username. One query over
+    the staff's memberships (a few thousand rows at most)."""
+    people: dict[int, dict[int, StaffPerson]] = defaultdict(dict)
     for org_id, user_id, username, display_name in (
         Membership.objects.filter(role__in=[Role.CASEWORKER, Role.SUPERVISOR], user__is_active=True)
         .order_by("user__username", "id")
         .values_list("organisation_id", "user_id", "user__username", "user__display_name")
     ):
-        people[org_id].setdefault(user_id, (username, display_name))
-    return {
-        org_id: [(pk, username, name) for pk, (username, name) in found.items()]
-        for org_id, found in people.items()
-    }
+        if user_id not in people[org_id]:
+            people[org_id][user_id] = StaffPerson(user_id, username, display_name)
+    return {org_id: list(found.values()) for org_id, found in people.items()}
 
 
 # The queue's people (its assignee filter, its rows' assign menus) come from a process-local
@@ -429,24 +440,20 @@ post_save.connect(_user_changed, sender=User, dispatch_uid="casework_staff_peopl
 post_delete.connect(_user_changed, sender=User, dispatch_uid="casework_staff_people_user_gone")
 
 
-def _users(rows) -> list[User]:
-    return [User(pk=pk, username=username, display_name=name) for pk, username, name in rows]
-
-
-def assignable_by_org(org_ids) -> dict[int, list[User] | None]:
+def assignable_by_org(org_ids) -> dict[int, list[StaffPerson] | None]:
     """`casework.services.records.assignable_users` for many organisations, without a query:
     active caseworkers and supervisors of each, by username — or None for an organisation
     with more than ASSIGN_INLINE_MAX of them (its rows send the supervisor to the case page,
     whose form lists them all)."""
     people = _staff_people.get()
     return {
-        org_id: None if len(people[org_id]) > ASSIGN_INLINE_MAX else _users(people[org_id])
+        org_id: None if len(people[org_id]) > ASSIGN_INLINE_MAX else people[org_id]
         for org_id in set(org_ids)
         if people.get(org_id)
     }
 
 
-def queue_people(user) -> list[User]:
+def queue_people(user) -> list[StaffPerson]:
     """The people the assignee filter offers: union staff of the user's own organisations
     (a supervisor's subtree may hold thousands; its other people are filtered by their own
     organisation's supervisors, or through "Me" and "Unassigned"), by username."""
@@ -454,8 +461,8 @@ def queue_people(user) -> list[User]:
     if not p.union_org_ids:
         return []
     people = _staff_people.get()
-    rows = {row[0]: row for org_id in p.union_org_ids for row in people.get(org_id, ())}
-    return _users(sorted(rows.values(), key=lambda row: row[1]))
+    found = {person.pk: person for org_id in p.union_org_ids for person in people.get(org_id, ())}
+    return sorted(found.values(), key=lambda person: person.username)
 
 
 def queue_categories() -> list[Category]:

@@ -111,3 +111,40 @@ def test_queue_rows_escape_every_value_the_people_typed():
     assert f'action="{reverse("casework:case_claim", args=[case.reference])}"' in html
     assert '<option value="9">' in html
     assert "欠薪&lt;script&gt;" in html and "、工伤" in html
+
+
+def test_select_field_prints_what_format_html_printed_and_escapes_every_value():
+    from django import forms
+    from django.utils.html import format_html, format_html_join
+
+    hostile = '<script>alert("x")</script>'
+
+    class Filter(forms.Form):
+        assignee = forms.ChoiceField(
+            choices=[("", "Anyone"), ("me", "我"), ("7", f"王{hostile}"), ('8"x', "李&")]
+        )
+
+    def format_html_select(field):
+        value = "" if field.value() is None else str(field.value())
+        options = format_html_join(
+            "",
+            "{}",
+            (
+                (
+                    format_html('<option value="{}" selected>{}</option>', key, label)
+                    if str(key) == value
+                    else format_html('<option value="{}">{}</option>', key, label),
+                )
+                for key, label in field.field.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options
+        )
+
+    for data in ({"assignee": "7"}, {"assignee": '8"x'}, {"assignee": hostile}, None):
+        field = Filter(data, auto_id="id_filter_%s")["assignee"]
+        html = _render("{% select_field f %}", f=field)
+        assert html == format_html_select(field), data
+        assert "<script>" not in html
+        assert html.count(" selected>") == (0 if data and data["assignee"] == hostile else 1)

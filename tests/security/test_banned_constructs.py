@@ -39,10 +39,10 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         "the second-factor QR code: segno's SVG of the device's own otpauth URL, no user text",
     ),
     ("casework/templatetags/lists.py", "mark_safe"): (
-        3,
-        "the deadline cell and the queue's rows: f-strings in which every value passes through "
-        "escape() (tests/casework/test_list_tags.py), and assign_options' options built with "
-        "format_html",
+        4,
+        "the deadline cell, the queue's rows, assign_options' options and select_field's "
+        "select: f-strings in which every value passes through escape() "
+        "(tests/casework/test_list_tags.py)",
     ),
     ("casework/templatetags/case_page.py", "mark_safe"): (
         3,
