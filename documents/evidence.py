@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import unicodedata
 import warnings
 import zipfile
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import filetype
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image
 
 from casework.errors import GuardFailed
 
@@ -249,6 +250,30 @@ def _pdf_check(data: bytes) -> None:
 
 PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 
+# EXIF orientation -> the turn that makes the picture upright (as Pillow's exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """The picture turned as its EXIF orientation says. Pillow's exif_transpose also writes the
+    EXIF block again, which raises struct.error on some damaged blocks (found by fuzzing: a
+    WebP whose EXIF holds a text where a number belongs); the block is thrown away here anyway.
+    An orientation that cannot be read leaves the picture as it is."""
+    try:
+        orientation = im.getexif().get(ExifTags.Base.Orientation)
+    except (struct.error, ValueError, TypeError, KeyError, OSError, SyntaxError):
+        return im
+    turn = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return im.transpose(turn) if turn is not None else im
+
 
 def clean_image(data: bytes, kind: str, *, max_pixels: int = MAX_IMAGE_PIXELS) -> bytes:
     """Decode, turn upright, copy the pixels into a new image and encode it again, without any
@@ -271,7 +296,7 @@ def clean_image(data: bytes, kind: str, *, max_pixels: int = MAX_IMAGE_PIXELS) -
                     raise too_big
                 im.seek(0)
                 im.load()
-                upright = ImageOps.exif_transpose(im)
+                upright = _upright(im)
                 if kind == "jpeg":
                     mode = "L" if upright.mode == "L" else "RGB"
                 else:

@@ -53,14 +53,17 @@ _PROPERTY_PARTS = {
 # XML allows; in Excel's list of people (xl/persons/), also userId, providerId and displayName
 # without a prefix (elsewhere an unprefixed displayName, a table's say, is no one's and is
 # kept); and the text of <author> elements, the authors of Excel's notes (xl/commentsN.xml).
-# Before fuzzing (fuzz/, the office harness) only w:author="…" and its kin in double quotes,
-# with no spaces, were blanked.
+# A value whose quote never closes (a damaged part) runs to the end of the part, and is
+# blanked with it: otherwise the blanking of a later attribute could close that quote
+# (w15:providerId="… w:author="") and leave the text between looking like a value. Before
+# fuzzing (fuzz/, the office harness) only w:author="…" and its kin in double quotes, with no
+# spaces, were blanked.
+_VALUE = rb"""(?:"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))"""
 _PERSON_ATTRIBUTES = re.compile(
-    rb"""(\s[A-Za-z0-9]+:(?:author|initials|userId|providerId)\s*=\s*)(?:"[^"]*"|'[^']*')"""
+    rb"(\s[A-Za-z0-9]+:(?:author|initials|userId|providerId)\s*=\s*)" + _VALUE
 )
 _PEOPLE_ATTRIBUTES = re.compile(
-    rb"(\s(?:[A-Za-z0-9]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)"
-    rb"""(?:"[^"]*"|'[^']*')"""
+    rb"(\s(?:[A-Za-z0-9]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)" + _VALUE
 )
 _AUTHOR_OPEN = re.compile(rb"<(?:[A-Za-z0-9]+:)?author(?:\s[^<>]*)?>")
 _AUTHOR_CLOSE = re.compile(rb"</(?:[A-Za-z0-9]+:)?author\s*>")

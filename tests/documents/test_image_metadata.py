@@ -216,3 +216,29 @@ def test_a_webp_loses_its_exif_and_xmp(lossless):
     assert b"CanaryMaker" in data and b"CANARY-XMP" in data
     stored = check_file(data, name="chat.webp", max_bytes=MAX).content
     _assert_bare(stored, "webp", (40, 30))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("kind", ["jpeg", "webp"])
+def test_each_exif_orientation_turns_the_picture_as_pillows_exif_transpose(kind, orientation):
+    """clean_image turns pictures itself (Pillow's exif_transpose rewrites the EXIF block and
+    raised on a damaged one: fuzz/regressions/image/); the pixels must come out as Pillow's."""
+    from PIL import ImageOps
+
+    from documents.evidence import _upright, clean_image
+
+    source = Image.new("RGB", (6, 4))
+    for x in range(6):
+        for y in range(4):
+            source.putpixel((x, y), (40 * x, 60 * y, 0))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    out = io.BytesIO()
+    source.save(out, kind.upper(), exif=exif, quality=95)
+    decoded = Image.open(io.BytesIO(out.getvalue()))
+    expected = ImageOps.exif_transpose(decoded)
+    assert _upright(decoded).tobytes() == expected.tobytes()
+    assert (orientation == 1) == (expected.tobytes() == decoded.tobytes())
+    stored = Image.open(io.BytesIO(clean_image(out.getvalue(), kind)))
+    assert stored.size == expected.size
+    assert not stored.getexif()
