@@ -139,7 +139,10 @@ bench: venv messages
 	$(PY) bench/run.py $(if $(NAME),--name $(NAME)) $(if $(CASES),--cases $(CASES))
 
 # Coverage-guided fuzzing (Atheris) of the upload checks, the image re-encoder and the Office
-# metadata stripper, one harness after the other at the lowest priority: fuzz/README.md. The
+# metadata stripper, one harness after the other at the lowest priority: fuzz/README.md. Each
+# runs in a session of its own whose scheduling group is niced too: with the kernel's
+# autogroups, a plain `nice` only yields to processes of the same session, and a fuzzer started
+# from a shell took half the machine from a gunicorn started in another. The
 # nightly run: FUZZ_SECONDS per harness. The seeds are made by fuzz/seeds.py, the corpus grows
 # in fuzz/corpus/, logs go to fuzz/logs/, crashers and hangs to fuzz/crashers/ (fails the run).
 FUZZ_SECONDS   ?= 600
@@ -150,7 +153,8 @@ fuzz: venv
 	for h in $(FUZZ_HARNESSES); do \
 		mkdir -p fuzz/corpus/$$h; \
 		echo "fuzz: $$h for $(FUZZ_SECONDS) s (log: fuzz/logs/$$h.log)"; \
-		nice -n 19 $(PY) fuzz/run.py $$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		setsid --wait sh -c 'echo 19 > /proc/self/autogroup 2>/dev/null; exec nice -n 19 "$$@"' fuzz \
+			$(PY) fuzz/run.py $$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			fuzz/corpus/$$h fuzz/seeds/$$h > fuzz/logs/$$h.log 2>&1 || status=1; \
 		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|DONE|==ERROR|Test unit written' \
 			fuzz/logs/$$h.log || true; \
