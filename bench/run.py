@@ -219,6 +219,8 @@ def machine_info(vendor: str) -> list[str]:
         )
     else:
         info.append("- database: PostgreSQL (DATABASE_URL), one database per case count")
+    cache = os.environ.get("RIGHTSDESK_CACHE_URL") or BENCH_CACHE
+    info.append(f"- shared cache: {cache.split('@')[-1]}")
     return info
 
 
