@@ -77,7 +77,7 @@ def test_assign_options_mark_the_assignee_and_escape_names(django_user_model):
 def test_queue_rows_escape_every_value_the_people_typed():
     from accounts.models import User
     from casework.models import Case, Employer
-    from casework.selectors.staff import QueueRow
+    from casework.selectors.staff import QueueRow, StaffPerson
 
     hostile = '<script>alert("x")</script>'
     case = Case(
@@ -95,7 +95,7 @@ def test_queue_rows_escape_every_value_the_people_typed():
         deadline=Deadline(date=date(2026, 12, 1), days_left=2, urgent=True, open=True),
         can_claim=True,
         can_assign=True,
-        assignable=[User(pk=9, username="u9", display_name=hostile)],
+        assignable=[StaffPerson(pk=9, username="u9", display_name=hostile)],
     )
     html = _render(
         "{% queue_rows rows next_url %}",
