@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import unicodedata
 import warnings
@@ -203,6 +204,9 @@ def sniff(data: bytes) -> str:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _office_kind(data: bytes) -> str:
     """DOCX or XLSX, from the archive's table of contents, read without unpacking anything but
     [Content_Types].xml; any other archive is refused."""
@@ -225,6 +229,12 @@ def _office_kind(data: bytes) -> str:
     names = {i.filename for i in infos}
     if any(n.startswith("/") or ".." in n.split("/") for n in names):
         raise not_office
+    # An Office part name is a URI path (ECMA-376 Part 2, 9.1.1): no control characters. A name
+    # holding one is a damaged or forged archive, and one holding a ZIP signature (PK\x06\x07,
+    # found by fuzzing) made the stripped copy unreadable: zipfile took the name's bytes for
+    # the end of a ZIP64 archive.
+    if any(_CONTROL.search(n) for n in names):
+        raise EvidenceRefused(_("the file is damaged and cannot be read."))
     ct = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
     if ct is None or ct.file_size > 1_000_000:
         raise not_office

@@ -64,7 +64,7 @@ EXE = (
 )
 
 
-def office(kind: str = "docx", *, macros: bool = False) -> bytes:
+def office(kind: str = "docx", *, macros: bool = False, extra: str = "") -> bytes:
     main = {
         "docx": ("word/document.xml", "wordprocessingml.document.main+xml"),
         "xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
@@ -83,6 +83,8 @@ def office(kind: str = "docx", *, macros: bool = False) -> bytes:
         z.writestr(main[0], "<document/>")
         if macros:
             z.writestr("word/vbaProject.bin", b"\x00" * 10)
+        if extra:
+            z.writestr(extra, b"<x/>")
     return out.getvalue()
 
 
@@ -147,6 +149,9 @@ def test_a_jpeg_with_gps_is_stored_upright_without_any_metadata():
         ("notes.txt", b"just some text", "not accepted"),
         ("macro.docx", office(macros=True), "macros"),
         ("archive.zip", b"PK\x03\x04broken", "damaged"),
+        # A part name holding a ZIP signature: the stripped copy was unreadable (fuzz/).
+        ("forged.docx", office(extra="PK\x06\x07\xf7word.xml"), "damaged"),
+        ("tab.docx", office(extra="word/\tmedia.xml"), "damaged"),
         ("IMG_1.HEIC", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
         ("broken.jpg", jpeg_with_gps()[:200], "damaged"),
         ("scripted.pdf", PDF + b"<</S/JavaScript/JS(app.alert(1))>>", "scripts"),
