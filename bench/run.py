@@ -422,7 +422,9 @@ def main(argv: list[str] | None = None) -> int:
             if line.startswith("BENCH"):
                 lines.append(line)
         if proc.returncode:
-            notes.append(f"- {command[1]} failed: {proc.stderr.strip().splitlines()[-1:]}")
+            last = proc.stderr.strip().splitlines()[-1:]
+            said = f": {last[0]}" if last else " (its BENCH line says which target it missed)"
+            notes.append(f"- {command[1]} ended with status {proc.returncode}{said}")
             status = 1
     notes.append(f"- whole run: {time.perf_counter() - started:.0f} s")
     if not args.no_report and lines:
