@@ -168,6 +168,21 @@ def test_an_excel_files_note_authors_and_people_are_removed_and_its_table_names_
     )
 
 
+def test_a_person_attribute_whose_quote_never_closes_is_blanked_to_the_end_of_the_part():
+    """Found by fuzzing: blanking the later author closed the first quote, leaving the text
+    between looking like a value (fuzz/regressions/office/)."""
+    from documents.metadata import _blank_people
+
+    damaged = (
+        b'<w15:person w15:author="Wang Fang"><w15:presenceInfo w15:providerId="x'
+        b" w:author='Wang Fang' w:initials='WF'/></w15:person>"
+    )
+    blanked = _blank_people(damaged, people=False)
+    assert blanked == b'<w15:person w15:author=""><w15:presenceInfo w15:providerId=""'
+    single = b"<w:comment w:author='Wang Fang"
+    assert _blank_people(single, people=True) == b'<w:comment w:author=""'
+
+
 def test_office_files_without_properties_and_other_kinds_are_stored_as_they_are():
     assert check_file(office("xlsx"), name="h.xlsx", max_bytes=CAP).kind == "xlsx"
     mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 50
