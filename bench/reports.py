@@ -27,9 +27,9 @@ def _dashboard(name: str, *, cold: bool) -> Benchmark:
         return lambda: _get(client, url, EXPECT)
 
     def stale():
-        from reports.cache import version_bump
+        from reports.cache import invalidate
 
-        version_bump()
+        invalidate()
 
     return Benchmark(name, setup, prepare=stale if cold else None)
 

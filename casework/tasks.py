@@ -1,13 +1,33 @@
-"""Background work of the case domain (django.tasks), always enqueued on commit.
+"""Background work of the case domain (django.tasks), always enqueued with the transaction
+that asks for it (`enqueue_on_commit`).
 
 Tasks take ids, never model instances, and are safe to run twice: a notification is unique per
 recipient and audit event.
 """
 
+from functools import partial
+
 from django.db import IntegrityError, transaction
 from django.tasks import task
 
 from .models import AuditEvent, Notification
+
+
+def enqueue_on_commit(task_, *args) -> None:
+    """Have `task_(*args)` run if, and once, the current transaction commits.
+
+    On the database task backend (the one-machine default) the task's row is written now, in
+    the caller's transaction: it commits with the rows the task is about, or not at all, and
+    the filing or transition pays no second commit for it. A worker cannot see the row before
+    the commit. On any other backend (Celery on Redis) nothing can join the transaction, so the
+    task is sent once it has committed (`transaction.on_commit`). Outside a transaction either
+    way enqueues at once."""
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task_.get_backend(), DatabaseBackend):
+        task_.enqueue(*args)
+    else:
+        transaction.on_commit(partial(task_.enqueue, *args))
 
 
 def _recipients(event: AuditEvent) -> set[int]:

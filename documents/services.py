@@ -15,7 +15,6 @@ import logging
 import secrets
 import time
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -30,6 +29,7 @@ from casework.errors import Forbidden, GuardFailed, NotFound
 from casework.minimise import coarse_time, is_receipt_case, worker_time
 from casework.models import Case
 from casework.permissions import Access, access, may
+from casework.tasks import enqueue_on_commit
 
 from .kinds import filing_spec
 from .models import DocumentStatus, GeneratedDocument
@@ -89,7 +89,7 @@ def document_request(
             case=locked,
             payload={"document": doc.pk, "kind": doc.kind, "version": doc.version},
         )
-        transaction.on_commit(partial(document_render.enqueue, doc.pk))
+        enqueue_on_commit(document_render, doc.pk)
     return doc
 
 
@@ -316,7 +316,7 @@ def document_retry(*, document: GeneratedDocument, user) -> GeneratedDocument:
                 "reason": reason,
             },
         )
-        transaction.on_commit(partial(document_render.enqueue, doc.pk))
+        enqueue_on_commit(document_render, doc.pk)
     doc.refresh_from_db()
     return doc
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import asdict, dataclass
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.audit import audit_record
+from casework.tasks import enqueue_on_commit
 
 from .models import RenderRetry
 from .services import (
@@ -115,7 +115,7 @@ def renders_requeue_stuck(*, now: dt.datetime) -> int:
                             "reason": doc.failure_reason,
                         },
                     )
-                transaction.on_commit(partial(document_render.enqueue, doc.pk))
+                enqueue_on_commit(document_render, doc.pk)
         except IntegrityError:
             continue
         requeued += 1

@@ -6,10 +6,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from .cache import connect_invalidation
-
-        connect_invalidation()
-
         from .rollup import connect_rollup_signals
 
         connect_rollup_signals()

@@ -851,17 +851,24 @@ def _upsert(rows: list[tuple], *, own: bool, add: bool) -> None:
 
 
 def mark_dirty(kind: str, pk) -> None:
-    """Note that a case (kind "case") or an employer's cases ("employer") changed: no query,
-    two cache operations."""
+    """Note that a case (kind "case") or an employer's cases ("employer") changed: no query;
+    one round trip on Redis (config.redis_cache: the sequence's next number and the item in one
+    script, so that no reader sees the number before its item), two cache operations on any
+    other cache."""
     if pk is None:
         return
     key = DIRTY_SEQ.format(db=_db())
+    item = DIRTY_ITEM.format(db=_db(), n="")
+    sequence_append = getattr(cache, "sequence_append", None)
+    if sequence_append is not None:
+        sequence_append(key, item, (kind, pk), DIRTY_TTL)
+        return
     try:
         n = cache.incr(key)
     except ValueError:
         cache.add(key, 0, None)
         n = cache.incr(key)
-    cache.set(DIRTY_ITEM.format(db=_db(), n=n), (kind, pk), DIRTY_TTL)
+    cache.set(f"{item}{n}", (kind, pk), DIRTY_TTL)
 
 
 def _case_saved(sender, instance, **kwargs) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -69,9 +67,9 @@ def _text(value: str | None, field: str, empty_message) -> str:
 
 
 def _notify_on_commit(event_id: int) -> None:
-    from ..tasks import case_event_notify
+    from ..tasks import case_event_notify, enqueue_on_commit
 
-    transaction.on_commit(partial(case_event_notify.enqueue, event_id))
+    enqueue_on_commit(case_event_notify, event_id)
 
 
 def _set_assignee(case: Case, assignee: User, actor: User, verb: str) -> Case:

@@ -103,7 +103,7 @@ def _transition(
     changed columns (the nearest deadline among them, and whatever `new_filing.before_save`
     sets just before it), the audit event follows the head the caller wrote, and no savepoints
     are taken (an error aborts the whole filing). The checks are the same."""
-    from ..tasks import case_event_notify
+    from ..tasks import case_event_notify, enqueue_on_commit
 
     with transaction.atomic(savepoint=new_filing is None):
         if new_filing is None:
@@ -152,7 +152,7 @@ def _transition(
             worker_visible=worker_visible,
             chain_head=new_filing.audit_head if new_filing is not None else None,
         )
-        transaction.on_commit(partial(case_event_notify.enqueue, event.pk))
+        enqueue_on_commit(case_event_notify, event.pk)
         if new_filing is None:
             case_deadlines_recompute(locked)  # every transition: dates, referral, open or closed
     return locked

@@ -56,7 +56,8 @@ def test_a_transition_shows_at_once(world):
 
 
 def test_a_case_saved_without_an_audit_event_shows_at_once(report_world):
-    """A change the audit chain does not see (an edit in the admin) raises the version."""
+    """A change the audit chain does not see (an edit in the admin) moves the marker, through
+    the rollup's list of changes."""
     f = ReportFilters(date_from=PERIOD[0], date_to=PERIOD[1])
     before, _ = _read(report_world.world.analyst, f)
     assert before["summary"][0]["cells"] == [11]
@@ -118,4 +119,11 @@ def test_the_services_schedule_nothing_more_on_commit(world):
     case = drive_to(world, CaseState.SUBMITTED)
     with run_on_commit() as scheduled:
         services.case_accept_for_review(case=case, user=world.caseworker)
-    assert not [c for c in scheduled if "version_bump" in repr(c)]
+    assert not [c for c in scheduled if "reports" in repr(c) or "mark_dirty" in repr(c)]
+
+
+def test_invalidate_moves_the_marker(report_world):
+    """What the bench's cold report does before each run."""
+    marker = report_cache.change_marker()
+    report_cache.invalidate()
+    assert report_cache.change_marker() != marker
