@@ -9,6 +9,7 @@ writes nothing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -524,6 +525,7 @@ def case_file(
     staff=None,
     owning_org: Organisation | None = None,
     anonymous: bool = False,
+    then: Callable[[], None] | None = None,
 ) -> tuple[Case, str | None]:
     """File and submit a grievance (DESIGN §2: draft → submitted). Returns the case and, for an
     anonymous filing, the receipt code — shown once, never stored.
@@ -531,6 +533,10 @@ def case_file(
     `filed_by` is the worker's account; `staff` a caseworker recording a walk-in or hotline
     intake for their union (who then files on the worker's behalf, with consent recorded on
     paper). No IP address or browser string is stored for anyone.
+
+    `then` is called last, inside the filing's transaction, for a caller's write that must
+    commit with the filing or not at all (the web form deletes the worker's draft from the
+    session: the draft is gone exactly when the grievance is filed, in one commit).
     """
     # the submit transition is the one in transitions.py
     from .transitions import NewFiling, case_submit
@@ -589,6 +595,8 @@ def case_file(
         _assign_reference(written)
     else:
         _index_terms(written)
+    if then is not None:
+        then()
     return written.case, receipt
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.sessions.backends.base import UpdateError
 from django.core.cache import cache
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -113,6 +114,19 @@ def _save_intake(request, state: dict) -> None:
 
 def _clear_intake(request) -> None:
     request.session.pop(SESSION_INTAKE, None)
+
+
+def _clear_intake_saved(request) -> None:
+    """Delete the draft and save the session now, inside the filing's transaction (case_file's
+    `then`): the draft goes in the same commit as the grievance, and the response does not
+    write the session again with a commit of its own. A session that is gone meanwhile (signed
+    out in another tab) has no draft left to delete."""
+    _clear_intake(request)
+    try:
+        request.session.save()
+    except UpdateError:
+        return
+    request.session.modified = False
 
 
 def _allowed_keys(slug: str) -> set[str]:
@@ -423,7 +437,10 @@ def _file_submit(request, state: dict):
     data = _intake_data(cleaned, consent)
     try:
         case, receipt = case_file(
-            data=data, filed_by=None if anonymous else request.user, anonymous=anonymous
+            data=data,
+            filed_by=None if anonymous else request.user,
+            anonymous=anonymous,
+            then=lambda: _clear_intake_saved(request),
         )
     except IntakeInvalid as error:
         cache.delete(f"rightsdesk:intake-nonce:{state['nonce']}")
@@ -435,7 +452,6 @@ def _file_submit(request, state: dict):
             request, "review", consent, state, show_errors=True, extra_errors=[error.message]
         )
 
-    _clear_intake(request)
     if receipt is not None:
         # Shown once, in this response only: never in a URL, the session or a message.
         response = _render(

@@ -224,6 +224,50 @@ def test_anonymous_filing_shows_the_receipt_once_and_stores_it_nowhere(world, cl
     assert filing_views.SESSION_INTAKE not in client.session
 
 
+def _stored_session(client) -> dict:
+    return Session.objects.get(session_key=client.session.session_key).get_decoded()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_draft_leaves_the_session_in_the_filings_own_commit(world, client, signed_in):
+    """The final POST writes the session once, inside the filing's transaction (the service's
+    savepoint here, the test's transaction standing for the request's), and not again after
+    it."""
+    if signed_in:
+        client.force_login(world.worker)
+    _fill_steps(client)
+    review = client.get(_step_url("review"))
+    data = {"consent_union_handling": "on", "nonce": review.context["nonce"], "action": "submit"}
+    with CaptureQueriesContext(connection) as ctx:
+        client.post(_step_url("review"), data)
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    writes = [i for i, sql in enumerate(sqls) if sql.startswith('UPDATE "django_session"')]
+    released = [i for i, sql in enumerate(sqls) if sql.startswith("RELEASE SAVEPOINT")]
+    assert len(writes) == 1 and released and writes[0] < released[-1]
+    assert Case.objects.count() == 1
+    assert filing_views.SESSION_INTAKE not in _stored_session(client)
+
+
+def test_a_filing_that_fails_at_its_commit_keeps_the_draft(world, client, monkeypatch):
+    """The draft and the grievance go together: a filing rolled back after the draft was
+    deleted from the session leaves the draft where it was, and no case."""
+    _fill_steps(client)
+    review = client.get(_step_url("review"))
+    real = filing_views._clear_intake_saved
+
+    def then_fail(request):
+        real(request)
+        raise RuntimeError("the commit failed")
+
+    monkeypatch.setattr(filing_views, "_clear_intake_saved", then_fail)
+    client.raise_request_exception = False
+    data = {"consent_union_handling": "on", "nonce": review.context["nonce"], "action": "submit"}
+    response = client.post(_step_url("review"), data)
+    assert response.status_code == 500
+    assert Case.objects.count() == 0
+    assert filing_views.SESSION_INTAKE in _stored_session(client)
+
+
 def test_resubmitting_the_last_step_does_not_file_twice(world, client):
     _fill_steps(client)
     review = client.get(_step_url("review"))

@@ -294,3 +294,40 @@ def test_a_session_update_outside_a_transaction_is_one_statement(settings):
     with pytest.raises(UpdateError):
         store.save()
     assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_session_update_inside_a_transaction_is_one_statement_and_fails_it_on_a_db_error(
+    settings, monkeypatch
+):
+    """Inside a caller's transaction (the filing's: casework.views.filing) no savepoint is taken;
+    a session that is gone raises UpdateError and leaves the transaction usable, and a database
+    error is raised as itself, so that the caller's transaction fails instead of committing."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.models import Session
+    from django.db import DatabaseError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from security.sessions import SessionStore
+
+    store = SessionStore()
+    store["step"] = 1
+    store.create()
+    store["step"] = 2
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        store.save()
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["UPDATE"]
+    assert SessionStore(store.session_key).load() == {"step": 2}
+
+    with transaction.atomic():
+        Session.objects.filter(session_key=store.session_key).delete()
+        with pytest.raises(UpdateError):
+            store.save()
+        assert Session.objects.count() == 0  # the transaction still works
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the connection broke")
+
+    monkeypatch.setattr("django.db.models.query.QuerySet.update", broken)
+    with pytest.raises(DatabaseError) as raised, transaction.atomic():
+        store.save()
