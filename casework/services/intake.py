@@ -39,6 +39,7 @@ from ..crypto import digests_equal, lookup_digest
 from ..errors import DomainError
 from ..models import Case, CaseParty, Claim, ConsentRecord, Employer, ReferenceCounter, Worker
 from ..validators import is_valid_credit_code, is_valid_id_number
+from .batch import run_together
 from .search import case_search_add
 
 # Receipt codes: 16 characters from an alphabet without look-alikes (no I, L, O, U):
@@ -118,21 +119,19 @@ def _active_categories(codes) -> dict[str, int]:
 
 def _known_categories(codes) -> dict[str, int]:
     """The same from the process-local copy of the active categories (no query): the filing's
-    links are inserted only for categories still active in the database (`_link_categories`),
+    links are inserted only for categories still active in the database (`_category_links`),
     so a copy a moment out of date cannot let an inactive one through."""
     wanted = set(codes)
     return {c.code: c.pk for c in active_categories() if c.code in wanted}
 
 
-def _link_categories(case: Case, categories: dict[str, int]) -> None:
-    """Link a new case to these categories (it has no links yet), each only if the database
-    still holds it active under that code: one INSERT … SELECT. A category the process-local
-    copy still had but the database no longer has active refuses the filing as an unknown
-    category would (IntakeInvalid, and the transaction is rolled back)."""
+def _category_links(case: Case, categories: dict[str, int]) -> tuple[str, list] | None:
+    """The INSERT … SELECT linking a new case to these categories (it has no links yet), each
+    only if the database still holds it active under that code; it returns the ids linked,
+    which `_check_links` compares with those asked for."""
     if not categories:
-        return
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
+        return None
+    quote = transaction.get_connection().ops.quote_name
     links = quote(Case.categories.through._meta.db_table)
     codes = sorted(categories)
     sql = (
@@ -141,10 +140,14 @@ def _link_categories(case: Case, categories: dict[str, int]) -> None:
         f"WHERE {quote('active')} = %s AND {quote('code')} IN ({', '.join(['%s'] * len(codes))}) "
         f"RETURNING {quote('category_id')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk, True, *codes])
-        linked = {row[0] for row in cursor.fetchall()}
-    if linked != set(categories.values()):
+    return sql, [case.pk, True, *codes]
+
+
+def _check_links(categories: dict[str, int], linked_rows: list[tuple]) -> None:
+    """A category the process-local copy still had but the database no longer has active
+    refuses the filing as an unknown category would (IntakeInvalid, and the transaction is
+    rolled back)."""
+    if {row[0] for row in linked_rows} != set(categories.values()):
         raise IntakeInvalid({"category_codes": [_("Please choose from the list.")]})
 
 
@@ -464,8 +467,6 @@ def _write_filing(
         claimant_count=1 + len(co_claimants),
         receipt_digest=receipt_digest(receipt) if receipt else None,
     )
-    # A new case has no categories yet: the links are inserted, not compared with any.
-    _link_categories(case, categories)
     # Its audit chain is new too, and no other transaction can see the case before this one
     # commits: the first event needs neither the chain's lock nor a read of its head.
     case._audit_chain_is_new = True
@@ -476,8 +477,7 @@ def _write_filing(
     # The co-workers named with the filing: one INSERT however many.
     for co_worker in Worker.objects.bulk_create([Worker(name=name) for name in co_claimants]):
         parties.append(CaseParty(case=case, role=PartyRole.CLAIMANT, worker=co_worker))
-    CaseParty.objects.bulk_create(parties)
-    Claim.objects.bulk_create(
+    claims = [
         Claim(
             case=case,
             item=c.item.strip(),
@@ -486,7 +486,7 @@ def _write_filing(
             period_end=c.period_end,
         )
         for c in data.claims
-    )
+    ]
     method = ConsentMethod.PAPER if staff is not None else ConsentMethod.ONLINE
     consent_by = staff or filed_by
     consents = []
@@ -505,7 +505,11 @@ def _write_filing(
                 granted_by=consent_by,
             )
         )
-    ConsentRecord.objects.bulk_create(consents)
+    # A new case has no categories yet: the links are inserted, not compared with any. They,
+    # the parties, the claims and the consents need nothing back: one round trip (batch.py).
+    _check_links(
+        categories, run_together(_category_links(case, categories), parties, claims, consents)
+    )
     written = _Written(
         case=case,
         receipt=receipt,
