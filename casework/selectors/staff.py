@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
     CharField,
@@ -255,7 +256,12 @@ class _MergedRows:
 
     def __getitem__(self, window: slice) -> list[Case]:
         top = window.stop
-        cases = [*self.org_qs[:top], *self.granted_qs[:top]]
+        org_head, granted_head = self.org_qs[:top], self.granted_qs[:top]
+        if connection.features.supports_slicing_ordering_in_compound:
+            # PostgreSQL: both heads in one query, each part still sorted and cut by its index.
+            cases = list(org_head.union(granted_head, all=True))
+        else:
+            cases = [*org_head, *granted_head]
         cases.sort(key=_sort_key(self.sort))
         page = cases[window.start : top]
         prefetch_related_objects(page, _categories_prefetch())

@@ -176,3 +176,30 @@ def test_the_queues_people_follow_memberships_names_and_deactivation(client, wor
     assert not any("新同事" in n for n in names(world.district_supervisor))
     assert newcomer.pk not in [u.pk for u in assignable_by_org([world.wujin.pk])[world.wujin.pk]]
     assert "新同事" not in client.get(reverse("casework:queue")).content.decode()
+
+
+def test_a_page_of_both_parts_is_one_query_where_the_database_allows_it(
+    world, extra_users, population
+):
+    """A queue whose cases come both through the user's organisations and through grants of
+    their own (a caseworker given one case of another union) reads the heads of both parts: in
+    one UNION ALL on PostgreSQL, which takes LIMIT inside a compound query; in two on SQLite.
+    The pages themselves are checked against the visible cases above."""
+    both = []
+    for person in people(world, extra_users, population).values():
+        if not getattr(person, "is_authenticated", False):
+            continue
+        scope = case_scope(person)
+        if scope.has_orgs and Case.objects.filter(scope.granted_q()).exists():
+            both.append(person)
+    assert both, "the population has someone with both parts"
+    for person in both:
+        with CaptureQueriesContext(connection) as captured:
+            page, _counts = queue(person, QueueFilters())
+        reads = [
+            q["sql"] for q in captured.captured_queries if '"casework_case"."reference"' in q["sql"]
+        ]
+        one = connection.features.supports_slicing_ordering_in_compound
+        assert len(reads) == (1 if one else 2), reads
+        assert ("UNION ALL" in reads[0]) == one
+        assert page.object_list
