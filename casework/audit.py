@@ -10,12 +10,33 @@ from .models import AuditEvent
 from .models.audit import GENESIS
 
 
-def _lock_chain(chain_key: int) -> None:
-    # SQLite runs writers one at a time (IMMEDIATE transactions); PostgreSQL needs a lock so two
-    # writers to one chain cannot both read the same head.
-    if connection.vendor == "postgresql":
+def _locked_head(chain_key: int) -> tuple[str | None, object]:
+    """The hash and time of the chain's last event, read under the chain's lock.
+
+    SQLite runs writers one at a time (IMMEDIATE transactions); PostgreSQL needs a lock so two
+    writers to one chain cannot both read the same head. There the lock and the read go in one
+    round trip where the connection allows two statements in one string (casework.services.
+    batch): the read is a statement of its own, so under READ COMMITTED it sees every event
+    committed before the lock was granted."""
+    head = (
+        AuditEvent.objects.filter(chain_key=chain_key)
+        .order_by("-id")
+        .values_list("hash", "occurred_at")
+    )
+    if connection.vendor != "postgresql":
+        return head.first() or (None, None)
+    from .services.batch import together
+
+    lock = ("SELECT pg_advisory_xact_lock(%s, %s)", [74817, chain_key % 2_000_000_000])
+    if not together():
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [74817, chain_key % 2_000_000_000])
+            cur.execute(*lock)
+        return head.first() or (None, None)
+    sql, params = head[:1].query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"{lock[0]};\n{sql}", [*lock[1], *params])
+        cur.nextset()
+        return cur.fetchone() or (None, None)
 
 
 def audit_record(
@@ -47,13 +68,7 @@ def audit_record(
         # The intake's own events (filing verbs: their time is kept exact, G6).
         head, head_at = chain_head, None
     else:
-        _lock_chain(chain_key)
-        head, head_at = (
-            AuditEvent.objects.filter(chain_key=chain_key)
-            .order_by("-id")
-            .values_list("hash", "occurred_at")
-            .first()
-        ) or (None, None)
+        head, head_at = _locked_head(chain_key)
     user = actor if getattr(actor, "is_authenticated", False) else None
     kind = actor_kind or ("staff" if user else "worker")
     occurred_at = timezone.now()

@@ -288,3 +288,26 @@ def test_a_flush_of_the_test_database_leaves_the_triggers_in_place(world):
     refused_by_database("UPDATE casework_auditevent SET verb = 'x' WHERE id = %s", [event.id])
     refused_by_database("DELETE FROM casework_auditevent WHERE id = %s", [event.id])
     assert AuditEvent.objects.filter(pk=event.pk, verb="probe").exists()
+
+
+def test_each_new_event_follows_its_chains_head_read_under_the_lock(world, chains):
+    """audit_record reads the head under the chain's lock (on PostgreSQL the lock and the read
+    in one round trip): each event links to the one before it, with the same hash and time the
+    ORM reads, and a chain of its own starts from the genesis value."""
+    from casework.audit import _locked_head
+
+    case = chains[0]
+    before = (
+        AuditEvent.objects.filter(chain_key=case.pk)
+        .order_by("-id")
+        .values_list("hash", "occurred_at")
+    )[0]
+    with transaction.atomic():
+        assert _locked_head(case.pk) == before
+        first = audit_record(verb="note_added", case=case, actor_kind="staff")
+        second = audit_record(verb="note_added", case=case, actor_kind="staff")
+    assert first.prev_hash == before[0]
+    assert second.prev_hash == first.hash
+    with transaction.atomic():
+        assert _locked_head(10**12) == (None, None)
+    assert "broken" not in verify()
