@@ -316,7 +316,7 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     The visible cases come in two disjoint parts (`permissions.case_scope`): those of the
     user's organisations, which the database walks in index order however many there are,
     and those granted to the user directly. Queries: one for the counts of both parts, one
-    for the page (two when both parts have cases in it), one for the page's categories, one
+    for the page (on SQLite two when both parts have cases in it), one for the page's categories, one
     for a supervisor's subtree and, for supervisors, one for the people each row can be
     assigned to."""
     p = principal_for(user)

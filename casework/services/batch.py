@@ -1,8 +1,8 @@
 """Several statements of one transaction in one round trip, on PostgreSQL.
 
 A filing writes a dozen kinds of rows. Under load every statement costs a round trip to the
-database, and a round trip costs more than most statements (bench/README, intake_load: about
-half of a worker's time went waiting on them). Rows that the service needs nothing back from —
+database, and a round trip costs more than most statements (intake_load: about half of a
+worker's time went waiting on them, bench/results/2026-11-26-postgresql-session5.md). Rows that the service needs nothing back from —
 the case's parties, claims and consents — are sent together: on PostgreSQL, with psycopg's
 client-side binding (Django's default), as one string of statements; on SQLite, or with
 server-side binding, one statement after the other, which gives the same rows.
