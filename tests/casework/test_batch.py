@@ -58,11 +58,7 @@ def test_rows_sent_together_are_the_rows_bulk_create_writes(world):
 
 def test_the_first_statements_rows_come_back_and_nothing_else_is_left_out(world):
     case = drive_to(world, CaseState.SUBMITTED)
-    quote = connection.ops.quote_name
-    first = (
-        f"SELECT {quote('id')} FROM {quote('casework_case')} WHERE {quote('id')} = %s",
-        [case.pk],
-    )
+    first = ("SELECT %s", [case.pk])
     claims, consents = _new_rows(case, world.caseworker)
     with CaptureQueriesContext(connection) as ctx:
         rows = run_together(first, claims, [], consents)

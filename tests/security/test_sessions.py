@@ -331,3 +331,4 @@ def test_a_session_update_inside_a_transaction_is_one_statement_and_fails_it_on_
     monkeypatch.setattr("django.db.models.query.QuerySet.update", broken)
     with pytest.raises(DatabaseError) as raised, transaction.atomic():
         store.save()
+    assert str(raised.value) == "the connection broke"  # itself, not turned into UpdateError
