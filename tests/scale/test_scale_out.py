@@ -216,7 +216,9 @@ def test_a_task_worker_killed_mid_render_loses_nothing_and_does_nothing_twice(cl
 
     held: set[int] = set()
     for _attempt in range(5):
-        wait_for(both_busy, 120, "both workers to be rendering", every=0.1)
+        # Every 20 ms (one small query): a warm worker renders these packets in a fraction of
+        # a second, so a slower look can miss every moment both are at it (it did once, in CI).
+        wait_for(both_busy, 120, "both workers to be rendering", every=0.02)
         os.killpg(victim.pid, signal.SIGSTOP)
         held = _claims_of_a_stopped_worker(cluster, references)
         if held:
