@@ -18,25 +18,24 @@ def _locked_head(chain_key: int) -> tuple[str | None, object]:
     round trip where the connection allows two statements in one string (casework.services.
     batch): the read is a statement of its own, so under READ COMMITTED it sees every event
     committed before the lock was granted."""
+    from .services.batch import together
+
     head = (
         AuditEvent.objects.filter(chain_key=chain_key)
         .order_by("-id")
         .values_list("hash", "occurred_at")
     )
-    if connection.vendor != "postgresql":
-        return head.first() or (None, None)
-    from .services.batch import together
-
     lock = ("SELECT pg_advisory_xact_lock(%s, %s)", [74817, chain_key % 2_000_000_000])
-    if not together():
+    if together():
+        sql, params = head[:1].query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(f"{lock[0]};\n{sql}", [*lock[1], *params])
+            cur.nextset()
+            return cur.fetchone() or (None, None)
+    if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(*lock)
-        return head.first() or (None, None)
-    sql, params = head[:1].query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(f"{lock[0]};\n{sql}", [*lock[1], *params])
-        cur.nextset()
-        return cur.fetchone() or (None, None)
+    return head.first() or (None, None)
 
 
 def audit_record(

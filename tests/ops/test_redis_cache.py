@@ -79,7 +79,7 @@ def test_a_dirty_mark_is_one_round_trip_and_reads_back_as_the_fallbacks_do(
     assert redis_cache.get(rollup.DIRTY_ITEM.format(db=db, n=3)) == ("case", 42)
 
 
-def test_a_custom_key_function_turns_the_one_round_trip_off(settings):
+def test_a_custom_key_function_turns_the_one_round_trip_off():
     from config.redis_cache import RedisCache
 
     plain = RedisCache(REDIS_DB7, {})
