@@ -50,7 +50,7 @@ from rights.models import Category
 
 from .bulk_evidence import EvidenceFiles
 from .bulk_people import Staff, person_name
-from .bulk_rows import Chain, Ids, Rec, Table, event_table, insert_objects, write_events
+from .bulk_rows import Batch, Chain, Ids, Rec, Table, event_table, insert_objects, write_events
 
 ISSUES = {
     "WAGE": ("拖欠工资", "拖欠工资"),
@@ -218,6 +218,7 @@ class CaseWriter:
         self.events = 0
         self.grants = 0
         self.evidence = 0
+        ids.prime(Case, Worker, ConsentRecord, Referral, Note, Message, Evidence)
 
     # --- planning ---
     def plan(self, created: dt.datetime) -> CasePlan:
@@ -346,11 +347,19 @@ class CaseWriter:
         return plan
 
     # --- writing ---
-    def write(self, created_times: list[dt.datetime]) -> None:
+    def build(self, created_times: list[dt.datetime]) -> Batch:
+        """One chunk of cases and everything that hangs off them, as rows to write. Touches no
+        database (the keys' starting points were read in __init__), so seed_bench builds the
+        next chunk on a thread of its own while this one is written."""
+        batch = Batch()
         plans = [self.plan(t) for t in created_times]
-        insert_objects(self.ids, self.t_case, [p.case for p in plans])
-        self._children(plans)
-        self._events_and_grants(plans)
+        batch.add_objects(self.ids, self.t_case, [p.case for p in plans])
+        self._children(plans, batch)
+        self._events_and_grants(plans, batch)
+        return batch
+
+    def write(self, created_times: list[dt.datetime]) -> None:
+        self.build(created_times).write()
 
     def _evidence(self, p: CasePlan) -> None:
         """Two cases in five come with five files, uploaded together by whoever filed
@@ -376,7 +385,7 @@ class CaseWriter:
                 )
             )
 
-    def _children(self, plans: list[CasePlan]) -> None:
+    def _children(self, plans: list[CasePlan], batch: Batch) -> None:
         rng = self.rng
         m2m, parties, claims, consents, referrals, extra_workers = [], [], [], [], [], []
         claimant, respondent = PartyRole.CLAIMANT.value, PartyRole.RESPONDENT.value
@@ -492,28 +501,28 @@ class CaseWriter:
                         lawyer_id=p.lawyer,
                     )
                     referrals.append(p.referral)
-        self.t_categories.insert(m2m)
+        batch.add(self.t_categories, m2m)
         if extra_workers:
-            insert_objects(self.ids, self.t_worker, [w for _, w in extra_workers])
+            batch.add_objects(self.ids, self.t_worker, [w for _, w in extra_workers])
             parties.extend((case_id, claimant, w["id"], None) for case_id, w in extra_workers)
-        self.t_party.insert(parties)
-        self.t_claim.insert(claims)
-        insert_objects(self.ids, self.t_consent, consents)
-        insert_objects(self.ids, self.t_referral, referrals)
-        insert_objects(self.ids, self.t_note, [n for p in plans for n in p.notes.values()])
-        insert_objects(self.ids, self.t_message, [m for p in plans for m in p.messages.values()])
+        batch.add(self.t_party, parties)
+        batch.add(self.t_claim, claims)
+        batch.add_objects(self.ids, self.t_consent, consents)
+        batch.add_objects(self.ids, self.t_referral, referrals)
+        batch.add_objects(self.ids, self.t_note, [n for p in plans for n in p.notes.values()])
+        batch.add_objects(self.ids, self.t_message, [m for p in plans for m in p.messages.values()])
         evidence = [e for p in plans for e in p.evidence]
-        insert_objects(self.ids, self.t_evidence, evidence)
+        batch.add_objects(self.ids, self.t_evidence, evidence)
         self.evidence += len(evidence)
 
-    def _events_and_grants(self, plans: list[CasePlan]) -> None:
+    def _events_and_grants(self, plans: list[CasePlan], batch: Batch) -> None:
         events: list[tuple] = []
         grants: list[tuple[int, int, int]] = []
         for p in plans:
             chain = Chain(p.case["id"], events)
             self._history(p, chain, grants)
-        write_events(self.t_event, events)
-        self.t_grant.insert(grants)
+        batch.add(self.t_event, events)  # in list order: ids ascend along each chain
+        batch.add(self.t_grant, grants)
         self.events += len(events)
         self.grants += len(grants)
 

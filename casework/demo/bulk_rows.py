@@ -114,18 +114,28 @@ class Table:
 def insert_rows(table: Table, rows: list[tuple]) -> None:
     """INSERT plain tuples (in `table.columns` order): COPY on PostgreSQL, executemany on
     SQLite, every value first made what the backend would have made of it."""
+    write_rows(table, stored_rows(table, rows))
+
+
+def stored_rows(table: Table, rows: list[tuple]) -> list:
+    """The rows with every value made what the backend would store (no database needed)."""
+    if not table.convert:
+        return rows
+    conv = table.convert
+    converted = []
+    append = converted.append
+    for row in rows:
+        row = list(row)
+        for i, f in conv:
+            row[i] = f(row[i])
+        append(row)
+    return converted
+
+
+def write_rows(table: Table, rows: list) -> None:
+    """Write rows already made by `stored_rows`."""
     if not rows:
         return
-    if table.convert:
-        conv = table.convert
-        converted = []
-        append = converted.append
-        for row in rows:
-            row = list(row)
-            for i, f in conv:
-                row[i] = f(row[i])
-            append(row)
-        rows = converted
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Table and column names come from the model's own metadata, never from input.
@@ -157,6 +167,12 @@ class Ids:
         self.next[model] += count
         return first
 
+    def prime(self, *models) -> None:
+        """Read where each model's keys start now, so that handing them out later needs no
+        database (a Batch is built on a thread of its own)."""
+        for model in models:
+            self.take(model, 0)
+
     def assign(self, model, recs: list) -> None:
         first = self.take(model, len(recs))
         for k, rec in enumerate(recs):
@@ -173,6 +189,27 @@ def insert_objects(ids: Ids, table: Table, recs: list) -> None:
     """Write `Rec`s with primary keys from `ids`."""
     ids.assign(table.model, recs)
     table.insert(table.rows_of(recs))
+
+
+class Batch:
+    """The rows of one round of bulk inserts, built without touching the database (so that
+    the next round can be built on another thread while this one is written), then written
+    in the order they were added."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[Table, list]] = []
+
+    def add(self, table: Table, rows: list[tuple]) -> None:
+        self.parts.append((table, stored_rows(table, rows)))
+
+    def add_objects(self, ids: Ids, table: Table, recs: list) -> None:
+        """`Rec`s, given primary keys from `ids` now, so later rows can refer to them."""
+        ids.assign(table.model, recs)
+        self.add(table, table.rows_of(recs))
+
+    def write(self) -> None:
+        for table, rows in self.parts:
+            write_rows(table, rows)
 
 
 EVENT_COLUMNS = [

@@ -6,10 +6,13 @@ rows per case, grants as casework.services.grants makes them, audit chains that 
 """
 
 import hashlib
+import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from io import StringIO
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
@@ -22,6 +25,7 @@ from accounts.choices import OrganisationKind, Role
 from accounts.models import Membership, Organisation
 from casework.audit import audit_verify
 from casework.choices import ReferralState
+from casework.demo.bulk_cases import CaseWriter
 from casework.demo.bulk_people import _shape
 from casework.demo.bulk_rows import Ids, Table, insert_objects
 from casework.models import (
@@ -38,6 +42,7 @@ from casework.models import (
 from documents.models import Evidence
 
 CASES = 2000
+CHUNK = 700  # three chunks, so that each is built while the one before it is written
 
 
 def test_at_full_scale_there_are_200_organisations_and_49_enterprise_unions_under_district_1():
@@ -65,15 +70,37 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    built = []
+    real_build = CaseWriter.build
+
+    def build(self, created_times):
+        batch = real_build(self, created_times)
+        # The thread's own connection: never opened if building touched no database.
+        built.append((threading.current_thread().name, connection.connection is None))
+        return batch
+
     with (
         django_db_blocker.unblock(),
         override_settings(STORAGES=storage, PASSWORD_HASHERS=hashers),
+        mock.patch("casework.demo.bulk.CHUNK", CHUNK),
+        mock.patch.object(CaseWriter, "build", build),
         transaction.atomic(),
     ):
         out = StringIO()
         call_command("seed_bench", cases=CASES, seed=5, stdout=out)
-        yield out.getvalue()
+        yield SimpleNamespace(output=out.getvalue(), built=built)
         transaction.set_rollback(True)
+
+
+def test_each_chunk_is_built_on_a_thread_of_its_own_without_the_database(seeded, db):
+    """What lets seed_bench build the next chunk while the database writes this one: building
+    reads nothing (the thread never even connects), and the chunks come in order."""
+    assert len(seeded.built) == -(-CASES // CHUNK) == 3
+    assert all(name.startswith("seed-build") for name, _ in seeded.built)
+    assert all(untouched for _, untouched in seeded.built)
+    references = list(Case.objects.order_by("id").values_list("reference", flat=True))
+    assert len(references) == CASES
+    assert references == sorted(references)  # the chunks were written in the order filed
 
 
 def test_a_small_seed_has_the_bench_shape(seeded, db):
