@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -180,6 +181,34 @@ def measure_child(args) -> int:
 # --- the report --------------------------------------------------------------------------------
 
 
+def cpu_calibration_ms(repeat: int = 5) -> float:
+    """The median time of a fixed piece of pure Python (dict and attribute lookups, calls,
+    string formatting: what a request's templates and ORM spend their time on). Machines of
+    the same size differ: the same code ran 1.6 to 1.9 times slower on one 2-core machine than
+    on another ("Machines differ" in bench/README.md); reports compare through this figure."""
+
+    class Row:
+        __slots__ = ("name", "n")
+
+        def __init__(self, name: str, n: int):
+            self.name, self.n = name, n
+
+    def work() -> int:
+        table = {f"k{i}": Row(f"r{i}", i) for i in range(100)}
+        total = 0
+        for i in range(200_000):
+            row = table[f"k{i % 100}"]
+            total += len(f"<td>{row.name}</td>") + row.n
+        return total
+
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
 def machine_info(vendor: str) -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -211,6 +240,8 @@ def machine_info(vendor: str) -> list[str]:
     info = [
         f"- machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}",
         f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- CPU calibration (bench/run.py `cpu_calibration_ms`, lower is faster): "
+        f"{cpu_calibration_ms():.0f} ms",
         f"- Python {platform.python_version()}, Django {django.get_version()}, commit {commit}",
     ]
     if vendor == "sqlite":
