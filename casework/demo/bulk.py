@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -49,9 +50,10 @@ from casework.models import Case, Employer
 from .bulk_cases import CaseWriter, add_long_timeline
 from .bulk_evidence import EvidenceFiles
 from .bulk_people import BENCH_PREFIX, create_employers, create_people, create_workers
-from .bulk_rows import Ids
+from .bulk_rows import Batch, Ids
 
 CHUNK = 5000  # cases written per round of bulk inserts (one transaction each)
+WRITERS = 2  # chunks written side by side on PostgreSQL (bench machines have two cores)
 
 # Derived data that must follow a bulk load which bypassed the services: dotted paths of
 # functions taking no arguments, each in its own transaction, in this order, one group after
@@ -156,23 +158,15 @@ def seed_bench(
         )
         writer = CaseWriter(staff, workers, employers, rng, now, ids, files)
         chunks = [created[start : start + CHUNK] for start in range(0, cases, CHUNK)]
-        # While one chunk is written (the database busy, this process waiting on it), the next
-        # is built on a second thread: on two cores, building and writing overlap. The chunks
-        # are built one after another, in order, from the same random generator, so the data
-        # is what building them in line would give.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-build") as builder:
-            pending = builder.submit(writer.build, chunks[0])
-            for k in range(len(chunks)):
-                batch = pending.result()
-                if k + 1 < len(chunks):
-                    pending = builder.submit(writer.build, chunks[k + 1])
-                with transaction.atomic():
-                    batch.write()
-                if k and k % 20 == 0:
-                    say(
-                        f"  {(k + 1) * CHUNK} cases… {time.perf_counter() - started:.0f} s "
-                        f"({time.process_time() - cpu_started:.0f} s CPU in this process)"
-                    )
+
+        def progress(done: int) -> None:
+            if done % 20 == 1 and done > 1:
+                say(
+                    f"  {done * CHUNK} cases… {time.perf_counter() - started:.0f} s "
+                    f"({time.process_time() - cpu_started:.0f} s CPU in this process)"
+                )
+
+        write_chunks(writer, chunks, progress)
         with transaction.atomic():
             writer.save_counters()
             heavy = add_long_timeline(writer, staff, extra=200)
@@ -200,6 +194,58 @@ def seed_bench(
         caseworker=staff.usernames[bench_cw],
         supervisor=staff.usernames[staff.supervisor],
     )
+
+
+def write_chunks(writer: CaseWriter, chunks: list, progress: Callable[[int], None]) -> None:
+    """Build and write the chunks of cases, each written in a transaction of its own.
+
+    The next chunk is built on a thread of its own while the ones before it are written (the
+    process waits on the database then): on two cores, building and writing overlap. The chunks
+    are built one after another, in order, from the same random generator, so the data is what
+    building them in line would give. On PostgreSQL (outside a caller's transaction) they are
+    also written by WRITERS threads side by side, each on its own connection: the chunks are
+    independent of each other (their keys handed out when built), and a chunk's commit, which
+    checks its rows' foreign keys, overlaps with the next one's COPY. `progress(n)` after the
+    n-th chunk is written."""
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writers = WRITERS if parallel else 1
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-build") as builder,
+        ThreadPoolExecutor(max_workers=writers, thread_name_prefix="seed-write") as pool,
+    ):
+        pending = builder.submit(writer.build, chunks[0])
+        writing: deque = deque()  # the chunks being written, oldest first
+        done = 0
+
+        def written(future=None) -> None:
+            nonlocal done
+            if future is not None:
+                future.result()  # a chunk that failed stops the seed here
+            done += 1
+            progress(done)
+
+        for k in range(len(chunks)):
+            batch = pending.result()
+            if k + 1 < len(chunks):
+                pending = builder.submit(writer.build, chunks[k + 1])
+            if parallel:
+                while len(writing) >= writers:
+                    written(writing.popleft())
+                writing.append(pool.submit(_write_on_own_connection, batch))
+            else:
+                with transaction.atomic():
+                    batch.write()
+                written()
+        while writing:
+            written(writing.popleft())
+
+
+def _write_on_own_connection(batch: Batch) -> None:
+    try:
+        with transaction.atomic():
+            batch.write()
+    finally:
+        connection.close()  # this thread's own
 
 
 def after_seed(paths: tuple[str, ...]) -> dict[str, float]:
