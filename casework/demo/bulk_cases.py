@@ -358,9 +358,6 @@ class CaseWriter:
         self._events_and_grants(plans, batch)
         return batch
 
-    def write(self, created_times: list[dt.datetime]) -> None:
-        self.build(created_times).write()
-
     def _evidence(self, p: CasePlan) -> None:
         """Two cases in five come with five files, uploaded together by whoever filed
         (documents.services.evidence_upload): two per case on average."""
