@@ -26,8 +26,16 @@ ROWS = 20_000  # rows per bulk insert
 DISTRICTS = ["武进区", "新北区", "天宁区", "钟楼区", "金坛区", "溧阳市"]
 
 
-def bench_marker(cases: int, seed: int) -> str:
-    return f"{BENCH_PREFIX}City Federation · {cases} cases · seed {seed}"
+SEEDING = " · seeding"  # the marker's ending until the seed has finished
+
+
+def bench_marker(cases: int, seed: int, *, finished: bool = True) -> str:
+    """The bench city federation's English name, which says what bench data the database
+    holds (bulk.read_bench_marker). Written with SEEDING at the end when the seed starts and
+    without it when the seed has finished, so that an interrupted seed is never taken for one
+    that finished."""
+    marker = f"{BENCH_PREFIX}City Federation · {cases} cases · seed {seed}"
+    return marker if finished else marker + SEEDING
 
 
 @dataclass
@@ -73,7 +81,7 @@ def _organisations(cases: int, seed: int, tag: str) -> tuple[Organisation, list,
     city = organisation_create(
         kind=OrganisationKind.CITY_FEDERATION,
         name_zh=f"基准测试市总工会{tag}",
-        name_en=bench_marker(cases, seed),
+        name_en=bench_marker(cases, seed, finished=False),
         region="常州市",
         requires_referral_approval=False,
     )
