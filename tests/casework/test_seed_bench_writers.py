@@ -3,6 +3,7 @@ database of its own: outside a test's transaction, as `manage.py seed_bench` run
 its own: test_seed_bench_shape.py keeps its seed in a transaction for the whole module.)"""
 
 import threading
+from contextlib import contextmanager
 from io import StringIO
 from unittest import mock
 
@@ -19,6 +20,25 @@ from casework.demo.bulk_rows import Batch
 from casework.models import Case
 
 
+@contextmanager
+def _small_chunks(tmp_path):
+    """Chunks of 100 cases; the evidence files under tmp_path; quick password hashes."""
+    storage = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with (
+        override_settings(
+            STORAGES=storage, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ),
+        mock.patch("casework.demo.bulk.CHUNK", 100),
+    ):
+        yield
+
+
 def test_on_postgresql_chunks_are_written_side_by_side_each_in_its_own_transaction(
     transactional_db, tmp_path
 ):
@@ -32,18 +52,8 @@ def test_on_postgresql_chunks_are_written_side_by_side_each_in_its_own_transacti
         written.append((threading.current_thread().name, connection.in_atomic_block))
         real_write(self)
 
-    storage = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     with (
-        override_settings(
-            STORAGES=storage, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-        ),
-        mock.patch("casework.demo.bulk.CHUNK", 100),
+        _small_chunks(tmp_path),
         mock.patch.object(Batch, "write", write),
     ):
         call_command("seed_bench", cases=600, seed=3, stdout=StringIO())
@@ -74,18 +84,8 @@ def test_a_seed_that_did_not_finish_is_not_taken_for_bench_data(transactional_db
             raise RuntimeError("disk full")
         real_write(self)
 
-    storage = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     with (
-        override_settings(
-            STORAGES=storage, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-        ),
-        mock.patch("casework.demo.bulk.CHUNK", 100),
+        _small_chunks(tmp_path),
         mock.patch.object(Batch, "write", write),
         pytest.raises(RuntimeError, match="disk full"),
     ):
