@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.fields import ChoiceLabels
+
 
 class DocumentKind(models.TextChoices):
     COMPLAINT_RECEIPT = "complaint_receipt", _("acceptance receipt")
@@ -20,7 +22,7 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class GeneratedDocument(models.Model):
+class GeneratedDocument(ChoiceLabels, models.Model):
     """A filing rendered to PDF from a snapshot of the case. Immutable once ready: a new render
     is a new version."""
 
@@ -79,7 +81,7 @@ class ScanStatus(models.TextChoices):
     HELD = "held", _("held: the virus check found something harmful")
 
 
-class Evidence(models.Model):
+class Evidence(ChoiceLabels, models.Model):
     """One evidence file of a case (DESIGN §5). Stored under a random name in a non-public
     folder of the default storage; the name the person's device gave it is kept for display
     only. Images are stored cleaned of their metadata; `sha256` is of the stored bytes."""

@@ -14,6 +14,7 @@ from ..choices import (
     OutcomeCode,
     ProceedingsStage,
 )
+from ..fields import ChoiceLabels
 
 S = CaseState
 OPEN_STATES = S.open()
@@ -42,7 +43,7 @@ class ReferenceCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="refcounter_unique")]
 
 
-class Case(ConcurrentTransitionMixin, models.Model):
+class Case(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """A grievance on file. The state changes only through the transitions below, each run by
     one service in casework.services; the transition methods only change memory."""
 

@@ -4,12 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import IndustrialChain, PartyRole, Sex, SkillGrade
 from ..crypto import lookup_digest
-from ..fields import EncryptedTextField
+from ..fields import ChoiceLabels, EncryptedTextField
 from ..masking import mask_id_number, mask_phone
 from ..validators import validate_credit_code
 
 
-class Worker(models.Model):
+class Worker(ChoiceLabels, models.Model):
     """A worker's identity. ID number and phone are encrypted at rest (DESIGN §3)."""
 
     user = models.ForeignKey(
@@ -56,7 +56,7 @@ class Worker(models.Model):
         return mask_id_number(self.id_number)
 
 
-class Employer(models.Model):
+class Employer(ChoiceLabels, models.Model):
     """An employer, identified by its unified social credit code (never masked)."""
 
     name = models.CharField(_("name"), max_length=200, db_index=True)
@@ -84,7 +84,7 @@ class Employer(models.Model):
         return self.name
 
 
-class CaseParty(models.Model):
+class CaseParty(ChoiceLabels, models.Model):
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
     worker = models.ForeignKey(

@@ -4,9 +4,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ProceedingsStage
+from ..fields import ChoiceLabels
 
 
-class Proceeding(models.Model):
+class Proceeding(ChoiceLabels, models.Model):
     """One stage of proceedings (arbitration, litigation, enforcement) the lawyer runs, with
     the dates the statutory periods run from (domain.md §1.6–1.7, §6.2): filing, acceptance,
     hearing, award or judgment, its service on the worker, the last day set for performance.

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ConsentMethod, ConsentScope, DeclineReason, ReferralState
+from ..fields import ChoiceLabels
 
 
 class Claim(models.Model):
@@ -68,7 +69,7 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(ChoiceLabels, models.Model):
     """A worker's consent for one scope (glossary §2.10). In force while not withdrawn."""
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="consents")
@@ -127,7 +128,7 @@ class ConsentRecord(models.Model):
         return self.withdrawn_at is None
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """A referral of a case to a legal-aid provider, with its own small life."""
 
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="referrals")

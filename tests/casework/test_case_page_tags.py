@@ -76,3 +76,58 @@ def test_the_thread_tag_prints_what_the_loop_printed(language):
         )
     assert "<script>" not in tag
     assert _squash(tag) == _squash(loop)
+
+
+# The action form as templates/staff/_form.html printed it, before the `action_form` tag.
+FORM_TEMPLATE = """<form method="post" action="{{ action }}" class="action-form">{% csrf_token %}
+  {% if form.non_field_errors %}<div class="error" role="alert">{% for e in form.non_field_errors %}<p>{{ e }}</p>{% endfor %}</div>{% endif %}
+  {% for h in form.hidden_fields %}{% for e in h.errors %}<p class="error" role="alert">{{ e }}</p>{% endfor %}{{ h }}{% endfor %}
+  {% for f in form.visible_fields %}
+  {% if f.widget_type == "checkbox" %}
+  <div class="field field-check">
+    {{ f.errors }}
+    <div class="check">{{ f }} {{ f.label_tag }}</div>
+    {% if f.help_text %}<span class="helptext" id="{{ f.auto_id }}_helptext">{{ f.help_text }}</span>{% endif %}
+  </div>
+  {% else %}
+  <div class="field">{{ f.as_field_group }}</div>
+  {% endif %}
+  {% endfor %}
+  <button type="submit" class="{{ button_class|default:'primary' }}">{{ form.button }}</button>
+</form>"""
+
+
+def _action_forms():
+    """Forms of the case pages, blank and bound to bad input: hidden fields, checkboxes with
+    help text, selects, dates, text areas, field and form errors."""
+    from casework.forms import staff
+    from casework.forms.deadlines import FORMS as DEADLINE_FORMS
+    from casework.forms.eligibility import EligibilityForm
+
+    options = {"providers": [], "lawyers": [], "assignable": [], "rules": []}
+    bad = {"expected_state": "nonsense", "version": "x", "household_income": "-1", "on": "x"}
+    out = []
+    for cls in [*staff.TRANSITION_FORMS.values(), *DEADLINE_FORMS.values(), EligibilityForm]:
+        out.append(cls(initial={"expected_state": "under_review"}, options=options))
+        bound = cls(bad, options=options)
+        bound.is_valid()
+        bound.add_error(None, NASTY)
+        out.append(bound)
+    return out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("button_class", ["", "secondary"])
+def test_the_action_form_tag_prints_what_the_template_printed(language, button_class):
+    context = {"action": "/cases/CZ-2026-000001/act?x=1&y=<2>", "csrf_token": "tok<en>"}
+    with translation.override(language):
+        for form in _action_forms():
+            ctx = {**context, "form": form, "button_class": button_class}
+            template = Template(FORM_TEMPLATE).render(Context(ctx))
+            tag = Template(
+                "{% load case_page %}{% action_form form action button_class %}"
+            ).render(Context(ctx))
+            assert "<script>" not in tag
+            assert 'name="csrfmiddlewaretoken" value="tok&lt;en&gt;"' in tag
+            assert _squash(tag) == _squash(template), form.name
