@@ -2,8 +2,9 @@
 generated documents, evidence — read in one query for the staff case page (issue 8: the page in
 at most 15 queries, whatever the length of its timeline).
 
-`case_rows_preload(case, names)` reads the named lists with one `UNION ALL` statement, each row
-as a JSON object of its columns (SQLite's `json_object`, PostgreSQL's `json_build_object`),
+`case_rows_preload(case, names)` reads the named lists with one `UNION ALL` statement, each list
+as one JSON array of its rows (SQLite's `json_group_array`, PostgreSQL's `json_agg`), each row a
+JSON object of its columns (SQLite's `json_object`, PostgreSQL's `json_build_object`),
 turns them into model instances as the ORM would (`Model.from_db`, with the values converted by
 field type, the case and, for deadlines, the rule set on them) and keeps them on the case
 object. The readers ask `case_rows(case, name, queryset)`: the preloaded list when the page
@@ -83,6 +84,7 @@ def _fields(spec: RowSpec) -> list[models.Field]:
 @cache
 def _statement(names: tuple[str, ...], vendor: str) -> str:
     json_object = "json_build_object" if vendor == "postgresql" else "json_object"
+    json_array = "json_agg" if vendor == "postgresql" else "json_group_array"
     quote = connection.ops.quote_name
     parts = []
     for name in names:
@@ -98,7 +100,7 @@ def _statement(names: tuple[str, ...], vendor: str) -> str:
         where = f" AND {spec.where}" if spec.where else ""
         table = quote(spec.model._meta.db_table)
         parts.append(
-            f"SELECT '{name}' AS k, {json_object}({', '.join(pairs)}) AS j "  # noqa: S608 (names from the models, the case id bound)
+            f"SELECT '{name}' AS k, {json_array}({json_object}({', '.join(pairs)})) AS j "  # noqa: S608 (names from the models, the case id bound)
             f"FROM {table} WHERE {quote('case_id')} = %s{where}"
         )
     return " UNION ALL ".join(parts)
@@ -138,34 +140,39 @@ def _plan(name: str) -> tuple[list[tuple[str, Callable | None]], str, str | None
     return columns, meta.get_field("case").cache_name, rule
 
 
-def _instance(name: str, values: dict, case: Case, rules: dict | None) -> models.Model:
-    """The model instance of one JSON row, as `Model.from_db` makes it: the columns read set,
-    the others deferred. Without pre_init/post_init receivers for the model (there are none
-    in this project), __init__ — which only sets the same attributes and sends those two
-    signals — is skipped: a long case page builds some four hundred of these."""
+def _instances(name: str, rows: list[dict], case: Case, rules: dict | None) -> list:
+    """The model instances of one list's JSON rows, as `Model.from_db` makes them: the columns
+    read set, the others deferred. Without pre_init/post_init receivers for the model (there
+    are none in this project), __init__ — which only sets the same attributes and sends those
+    two signals — is skipped: a long case page builds some four hundred of these."""
     columns, case_cache, rule_cache = _plan(name)
-    data = {}
-    for attname, convert in columns:
-        value = values.get(attname)
-        if value is not None and convert is not None:
-            value = convert(value)
-        data[attname] = value
     model = SPECS[name].model
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
-        obj = model.from_db(connection.alias, list(data), list(data.values()))
-    else:
-        obj = model.__new__(model)
-        obj.__dict__.update(data)
-        obj._state = ModelState()
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    obj._state.fields_cache[case_cache] = case
-    if rule_cache is not None:
-        rule = rules.get(obj.rule_id)
-        if rule is None:  # a rule added behind the process-local copy's back (no signal)
-            rule = DeadlineRule.objects.get(pk=obj.rule_id)
-        obj._state.fields_cache[rule_cache] = rule
-    return obj
+    alias = connection.alias
+    signals = pre_init.has_listeners(model) or post_init.has_listeners(model)
+    out = []
+    for values in rows:
+        data = {}
+        for attname, convert in columns:
+            value = values.get(attname)
+            if value is not None and convert is not None:
+                value = convert(value)
+            data[attname] = value
+        if signals:
+            obj = model.from_db(alias, list(data), list(data.values()))
+        else:
+            obj = model.__new__(model)
+            obj.__dict__.update(data)
+            obj._state = ModelState()
+            obj._state.adding = False
+            obj._state.db = alias
+        obj._state.fields_cache[case_cache] = case
+        if rule_cache is not None:
+            rule = rules.get(obj.rule_id)
+            if rule is None:  # a rule added behind the process-local copy's back (no signal)
+                rule = DeadlineRule.objects.get(pk=obj.rule_id)
+            obj._state.fields_cache[rule_cache] = rule
+        out.append(obj)
+    return out
 
 
 def case_rows_preload(case: Case, names: tuple[str, ...] = STAFF_CASE_PAGE) -> None:
@@ -178,12 +185,12 @@ def case_rows_preload(case: Case, names: tuple[str, ...] = STAFF_CASE_PAGE) -> N
         cursor.execute(_statement(names, connection.vendor), [case.pk] * len(names))
         raw = cursor.fetchall()
     rules = deadline_rules_by_id() if RULE_LISTS & set(names) else None
-    for name, values in raw:
-        if isinstance(values, str):  # SQLite hands JSON over as text, psycopg decoded
-            values = json.loads(values)
-        lists[name].append(_instance(name, values, case, rules))
-    for name, rows in lists.items():
-        rows.sort(key=SPECS[name].order)
+    for name, rows in raw:
+        if isinstance(rows, str):  # SQLite hands JSON over as text, psycopg decoded
+            rows = json.loads(rows)
+        if rows:  # PostgreSQL's json_agg of no rows is NULL, SQLite's an empty array
+            lists[name] = _instances(name, rows, case, rules)
+            lists[name].sort(key=SPECS[name].order)
     case.__dict__.setdefault(PRELOADED, {}).update(lists)
 
 
