@@ -125,9 +125,9 @@ def test_the_action_form_tag_prints_what_the_template_printed(language, button_c
         for form in _action_forms():
             ctx = {**context, "form": form, "button_class": button_class}
             template = Template(FORM_TEMPLATE).render(Context(ctx))
-            tag = Template(
-                "{% load case_page %}{% action_form form action button_class %}"
-            ).render(Context(ctx))
+            tag = Template("{% load case_page %}{% action_form form action button_class %}").render(
+                Context(ctx)
+            )
             assert "<script>" not in tag
             assert 'name="csrfmiddlewaretoken" value="tok&lt;en&gt;"' in tag
             assert _squash(tag) == _squash(template), form.name

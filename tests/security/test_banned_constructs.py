@@ -45,9 +45,10 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         "(tests/casework/test_list_tags.py)",
     ),
     ("casework/templatetags/case_page.py", "mark_safe"): (
-        3,
-        "the case page's timeline and thread items: every value passes through escape() in "
-        "the same f-string, the rest is constant markup (tests/casework/test_case_page_tags.py)",
+        4,
+        "the case page's timeline and thread items and its action forms: every value passes "
+        "through escape() or conditional_escape() (a form's own bound fields and errors) in the "
+        "same f-string, the rest is constant markup (tests/casework/test_case_page_tags.py)",
     ),
     ("casework/forms/widgets.py", "SafeString"): (
         6,
