@@ -40,6 +40,20 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 # Each worker loads the app itself: no database connection is shared across a fork.
 preload_app = False
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app, move what it loaded (Django, the apps, their
+    modules, some 135,000 objects) out of the garbage collector's sight: a full collection
+    then walks only what requests left behind. Before, every full collection walked all of it,
+    about 85 ms on a 2.6 GHz EPYC core, some once a second per worker under intake load
+    (bench/intake_load.py), and garbage collection took a fifth of a filing's CPU time."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 # Heartbeat files in memory, not on a disk that may stall.
 _SHM = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, not data  # nosec B108
 if os.path.isdir(_SHM):
