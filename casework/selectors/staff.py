@@ -77,6 +77,7 @@ from ..permissions import (
     visible_cases,
 )
 from .case_rows import HIDDEN_EVENT_VERBS, case_rows
+from .search import case_search_q, few_matches  # the search index (references, names, codes)
 
 # --- small formatting helpers (no queries) -----------------------------------------------------
 
@@ -208,8 +209,6 @@ def _queue_base(
         qs = qs.filter(urgent_q(today))
     text = filters.q.strip()
     if text:
-        from .search import case_search_q  # the search index (reference, names, credit codes)
-
         qs = qs.filter(case_search_q(text, few=few))
     return qs
 
@@ -322,19 +321,24 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     p = principal_for(user)
     today = timezone.localdate()
     scope = case_scope(user)
+    text = filters.q.strip()
+    # A search the index shows to be narrow is counted, too, by fetching its cases by key.
+    few = bool(text) and few_matches(text, WALK_ABOVE)
     org_part = (
-        _queue_base(Case.objects.filter(scope.org_q()), user, filters, today)
+        _queue_base(Case.objects.filter(scope.org_q()), user, filters, today, few=few)
         if scope.has_orgs
         else None
     )
-    granted_part = _queue_base(Case.objects.filter(scope.granted_q()), user, filters, today)
+    granted_part = _queue_base(
+        Case.objects.filter(scope.granted_q()), user, filters, today, few=few
+    )
     org_counts, granted_counts = _queue_counts(scope, org_part, granted_part, filters)
     by_state = {s: org_counts[s] + granted_counts[s] for s in CaseState.values}
     states_total = sum(by_state.values())
     wanted = _states_of(filters.state)
     total = sum(by_state[s] for s in wanted)
     granted_total = sum(granted_counts[s] for s in wanted)
-    if filters.q.strip() and total <= WALK_ABOVE:
+    if text and not few and total <= WALK_ABOVE:
         # A search counted to few cases: the page fetches them by primary key and sorts them
         # (`case_search_q`), rather than walk the date index looking for them.
         if org_part is not None:

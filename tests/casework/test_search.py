@@ -252,3 +252,37 @@ def test_both_forms_of_the_filter_find_the_same_cases(world, cases, monkeypatch)
     monkeypatch.setattr(staff, "WALK_ABOVE", 0)
     for text, expected in texts.items():
         assert _refs(world.supervisor, text) == expected, text
+
+
+def test_few_matches_counts_the_index_terms_on_postgresql_only(
+    world, cases, monkeypatch, django_assert_num_queries
+):
+    """`few_matches` reads the search index alone; on PostgreSQL the queue counts a narrow
+    search by fetching its cases by key (`= ANY(ARRAY(…))`), whatever the planner guesses of
+    its LIKE patterns, and a wide one with a plain IN. Elsewhere nothing is asked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import casework.selectors.staff as staff
+    from casework.selectors.search import few_matches
+
+    if connection.vendor != "postgresql":
+        with django_assert_num_queries(0):
+            assert few_matches("王芳", 10) is False
+        return
+    with django_assert_num_queries(1):
+        assert few_matches("王芳", 1) is True  # one term: 王芳
+    start = cases[0].reference[:-6]  # the start of all four references: four terms
+    assert few_matches(start, 4) is True
+    assert few_matches(start, 3) is False
+
+    def count_queries(text: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            _refs(world.supervisor, text)
+        return [q["sql"] for q in captured.captured_queries if 'COUNT("casework_case"' in q["sql"]]
+
+    narrow = count_queries("王芳")
+    assert narrow and all("= ANY(ARRAY(" in sql for sql in narrow), narrow
+    monkeypatch.setattr(staff, "WALK_ABOVE", 0)  # now every search is a wide one
+    wide = count_queries("王芳")
+    assert wide and not any("= ANY(ARRAY(" in sql for sql in wide), wide
