@@ -43,6 +43,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -186,6 +187,37 @@ def database_cpu(name: str) -> dict[int, float]:
         except (OSError, ValueError, IndexError):
             continue
     return found
+
+
+class DatabaseCpu:
+    """The CPU seconds the database's backends spend while the load runs. Django closes a
+    connection once it is older than CONN_MAX_AGE (60 s) and opens another, so a backend can
+    end during the run and take its count with it: the backends are read every `every` seconds
+    from a thread, and one that ended is counted as last read (at most `every` of it missed).
+    A backend that started during the run counts from zero."""
+
+    def __init__(self, name: str, every: float = 0.5):
+        self.name, self.every = name, every
+        self.base = database_cpu(name)
+        self.last = dict(self.base)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for pid, cpu in database_cpu(self.name).items():
+            self.base.setdefault(pid, 0.0)
+            self.last[pid] = cpu
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._read()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._read()
+        return sum(cpu - self.base[pid] for pid, cpu in self.last.items())
 
 
 def count_queries(env: dict) -> str:
@@ -464,7 +496,7 @@ def main() -> int:
         print(f"prepared {len(visitors)} visitors in {prepared_s:.0f} s", flush=True)
         before = case_count(env)
         workers_cpu0 = {pid: cpu_seconds(pid) for pid in server.worker_pids()}
-        db_cpu0 = database_cpu(args.database)
+        db_cpu_reader = DatabaseCpu(args.database)
         load0 = os.getloadavg()[0]
         usage0 = resource.getrusage(resource.RUSAGE_SELF)
         records, wall, opened = asyncio.run(
@@ -480,7 +512,7 @@ def main() -> int:
         workers_cpu = sum(
             cpu_seconds(pid) - workers_cpu0.get(pid, 0.0) for pid in server.worker_pids()
         )
-        db_cpu = sum(v - db_cpu0.get(p, 0.0) for p, v in database_cpu(args.database).items())
+        db_cpu = db_cpu_reader.stop()
         load1 = os.getloadavg()[0]
         restarted = sorted(set(server.worker_pids()) - set(workers_cpu0))
     finally:
