@@ -115,3 +115,24 @@ def test_s3_without_a_bucket_is_refused_at_start(build):
 
     with pytest.raises(ImproperlyConfigured, match="needs RIGHTSDESK_S3_BUCKET"):
         build(RIGHTSDESK_STORAGE="s3")
+
+
+def test_postgresql_connections_compile_no_plans(build):
+    """PostgreSQL's JIT is off for Rightsdesk's connections (a compile on every run of a plan
+    whose cost passes jit_above_cost); SQLite has no such option."""
+    pg = build(DATABASE_URL="postgres://postgres@127.0.0.1:5432/rightsdesk")
+    assert pg["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+    sqlite = build()["DATABASES"]["default"]
+    assert "options" not in sqlite.get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_the_live_connection_runs_without_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)
+        else:  # SQLite: nothing to switch off, and no PostgreSQL option passed to it
+            assert "options" not in connection.settings_dict.get("OPTIONS", {})
