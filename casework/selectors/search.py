@@ -129,7 +129,7 @@ def few_matches(text: str, limit: int) -> bool:
     On PostgreSQL only, where it decides how `case_search_q` fetches the matches. The planner
     cannot tell how many index terms a LIKE matches: a two-character name such as 许娟, which
     403 cases of 1,000,000 bear, was guessed at 41,554, and counting its cases by state then
-    read the whole case table in parallel (270 ms, a fifth of it compiling the plan). Elsewhere
+    read the whole case table in parallel (270 ms, a quarter of it compiling the plan). Elsewhere
     False, without a query."""
     if connection.vendor != "postgresql":
         return False

@@ -316,8 +316,8 @@ def queue(user, filters: QueueFilters) -> tuple[Page, QueueCounts]:
     user's organisations, which the database walks in index order however many there are,
     and those granted to the user directly. Queries: one for the counts of both parts, one
     for the page (on SQLite two when both parts have cases in it), one for the page's categories, one
-    for a supervisor's subtree and, for supervisors, one for the people each row can be
-    assigned to."""
+    for a supervisor's subtree, for supervisors one for the people each row can be assigned to,
+    and on PostgreSQL, for a search, one first on the search index (`few_matches`)."""
     p = principal_for(user)
     today = timezone.localdate()
     scope = case_scope(user)
